@@ -1,0 +1,73 @@
+using EInvoice.Transmission.Security;
+using EInvoice.Transmission.Security.Internal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers EInvoice.Transmission.Security in a service collection.
+/// </summary>
+public static class EInvoiceTransmissionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the credential vault and its options, validated when the host starts. Configure the options
+    /// elsewhere, for example with <c>services.Configure&lt;CredentialVaultOptions&gt;(...)</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder to choose storage and further options with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <remarks>Every registration uses <c>TryAdd</c>, so calling this method more than once is harmless.</remarks>
+    public static IEInvoiceTransmissionBuilder AddEInvoiceTransmission(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        // ValidateOnStart adds a configuration action on every call, so the core registrations run only once.
+        if (services.Any(d => d.ServiceType == typeof(EInvoiceTransmissionMarker)))
+        {
+            return new EInvoiceTransmissionBuilder(services);
+        }
+
+        services.AddSingleton<EInvoiceTransmissionMarker>();
+        services.AddOptions<CredentialVaultOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialVaultOptions>, CredentialVaultOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKeyEncryptionKeyProvider, OptionsKeyEncryptionKeyProvider>();
+        services.TryAddSingleton<CredentialVault>();
+        return new EInvoiceTransmissionBuilder(services);
+    }
+
+    /// <summary>Registers the library and configures the credential vault's key ring in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configureVault">Sets the key ring: <see cref="CredentialVaultOptions.ActiveKeyId"/> and <see cref="CredentialVaultOptions.Keys"/>.</param>
+    /// <returns>A builder to choose storage and further options with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IEInvoiceTransmissionBuilder AddEInvoiceTransmission(this IServiceCollection services, Action<CredentialVaultOptions> configureVault)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configureVault);
+
+        var builder = services.AddEInvoiceTransmission();
+        services.Configure(configureVault);
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the library and binds its options from a configuration section, normally
+    /// <c>configuration.GetSection("EInvoiceTransmission")</c> (<see cref="EInvoiceTransmissionDefaults.ConfigurationSectionName"/>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The <c>EInvoiceTransmission</c> section; its <c>Vault</c> sub-section holds the key ring.</param>
+    /// <returns>A builder to choose storage and further options with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IEInvoiceTransmissionBuilder AddEInvoiceTransmission(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        var builder = services.AddEInvoiceTransmission();
+        services.AddOptions<CredentialVaultOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.VaultSectionName));
+        return builder;
+    }
+}

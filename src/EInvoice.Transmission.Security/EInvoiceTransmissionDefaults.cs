@@ -1,0 +1,13 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// Well-known names used by the library: configuration sections and settings.
+/// </summary>
+public static class EInvoiceTransmissionDefaults
+{
+    /// <summary>The configuration section that holds every setting of the library: <c>EInvoiceTransmission</c>.</summary>
+    public const string ConfigurationSectionName = "EInvoiceTransmission";
+
+    /// <summary>The sub-section of <see cref="ConfigurationSectionName"/> that configures the credential vault: <c>Vault</c>.</summary>
+    public const string VaultSectionName = "Vault";
+}

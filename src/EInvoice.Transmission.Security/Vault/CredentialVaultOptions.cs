@@ -1,0 +1,31 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// The key-encryption keys of the built-in key provider, bound from the configuration section
+/// <c>EInvoiceTransmission:Vault</c>.
+/// </summary>
+/// <remarks>
+/// <para>Example (environment variables; keep keys out of appsettings.json):</para>
+/// <code>
+/// EInvoiceTransmission__Vault__ActiveKeyId=2026-11
+/// EInvoiceTransmission__Vault__Keys__2026-11=&lt;base64 of 32 random bytes&gt;
+/// EInvoiceTransmission__Vault__Keys__2025-01=&lt;older key, still opens old envelopes&gt;
+/// </code>
+/// <para>
+/// Create a key with <c>openssl rand -base64 32</c> or <c>Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))</c>.
+/// A passphrase is not a key and is refused.
+/// </para>
+/// </remarks>
+public sealed class CredentialVaultOptions
+{
+    /// <summary>Gets or sets the id of the key that seals new envelopes. It must be one of <see cref="Keys"/>.</summary>
+    /// <value>No default: it must be set.</value>
+    public string? ActiveKeyId { get; set; }
+
+    /// <summary>
+    /// Gets the key-encryption keys by id, each the base64 form of exactly 32 random bytes. Ids use 1 to 64
+    /// characters of <c>A-Z a-z 0-9 . _ -</c>. Keys other than the active one only open existing envelopes.
+    /// </summary>
+    /// <value>Empty by default: at least one key must be configured.</value>
+    public IDictionary<string, string> Keys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

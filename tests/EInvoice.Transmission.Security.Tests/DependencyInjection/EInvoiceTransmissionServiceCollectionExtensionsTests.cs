@@ -1,0 +1,163 @@
+using EInvoice.Transmission.Security.Tests.TestData;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EInvoice.Transmission.Security.Tests.DependencyInjection;
+
+public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission"));
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    private static Dictionary<string, string?> ValidSettings() => new()
+    {
+        ["EInvoiceTransmission:Vault:ActiveKeyId"] = The.KeyId,
+        [$"EInvoiceTransmission:Vault:Keys:{The.KeyId}"] = The.Key,
+    };
+
+    private static OptionsValidationException StartupFailure(Dictionary<string, string?> settings)
+    {
+        using var provider = Build(settings);
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        return act.Should().Throw<OptionsValidationException>().Which;
+    }
+
+    [Fact]
+    public void AddEInvoiceTransmission_FromConfiguration_ResolvesAWorkingVault()
+    {
+        using var provider = Build(ValidSettings());
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var vault = provider.GetRequiredService<CredentialVault>();
+        var envelope = vault.Seal("value"u8, The.CompanyId, The.ClientSecretField);
+
+        Some.Vault().Open(envelope, The.CompanyId, The.ClientSecretField).Should().Equal("value"u8.ToArray());
+        vault.ActiveKeyId.Should().Be(The.KeyId);
+    }
+
+    [Fact]
+    public void AddEInvoiceTransmission_WithCallback_ConfiguresTheKeyRing()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddEInvoiceTransmission(vault =>
+        {
+            vault.ActiveKeyId = The.NewKeyId;
+            vault.Keys[The.KeyId] = The.Key;
+            vault.Keys[The.NewKeyId] = The.NewKey;
+        });
+        using var provider = services.BuildServiceProvider(validateScopes: true);
+
+        var vault = provider.GetRequiredService<CredentialVault>();
+
+        vault.ActiveKeyId.Should().Be(The.NewKeyId);
+        vault.Open(Some.Vault().Seal("old"u8, The.CompanyId, The.ApiKeyField), The.CompanyId, The.ApiKeyField).Should().Equal("old"u8.ToArray());
+    }
+
+    [Fact]
+    public void AddEInvoiceTransmission_CalledTwice_RegistersEachServiceOnce()
+    {
+        var services = new ServiceCollection();
+
+        services.AddEInvoiceTransmission();
+        var once = services.Select(Describe).ToList();
+        services.AddEInvoiceTransmission();
+
+        services.Select(Describe).Should().Equal(once);
+        services.GroupBy(Describe).Should().OnlyContain(g => g.Count() == 1);
+
+        static string Describe(ServiceDescriptor d) => $"{d.ServiceType} {d.ImplementationType} {d.ImplementationInstance} {d.Lifetime}";
+    }
+
+    [Fact]
+    public void Validate_NoKeysConfigured_FailsNamingTheSetting()
+    {
+        var failure = StartupFailure([]);
+
+        failure.Message.Should().Contain("EInvoiceTransmission:Vault:Keys").And.Contain("EInvoiceTransmission:Vault:ActiveKeyId");
+    }
+
+    [Fact]
+    public void Validate_KeyNotBase64_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings[$"EInvoiceTransmission:Vault:Keys:{The.KeyId}"] = "this is not base64!";
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain($"EInvoiceTransmission:Vault:Keys:{The.KeyId}").And.Contain("base64");
+    }
+
+    [Fact]
+    public void Validate_SixteenByteKey_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings[$"EInvoiceTransmission:Vault:Keys:{The.KeyId}"] = Convert.ToBase64String(Some.Bytes(16));
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain($"EInvoiceTransmission:Vault:Keys:{The.KeyId}").And.Contain("16 bytes");
+    }
+
+    [Fact]
+    public void Validate_PassphraseAsKey_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings[$"EInvoiceTransmission:Vault:Keys:{The.KeyId}"] = Convert.ToBase64String("my-company-passphrase-2026-xyz!!"u8);
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain($"EInvoiceTransmission:Vault:Keys:{The.KeyId}").And.Contain("passphrase");
+    }
+
+    [Fact]
+    public void Validate_ActiveKeyIdNotInRing_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings["EInvoiceTransmission:Vault:ActiveKeyId"] = "kek-that-does-not-exist";
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain("EInvoiceTransmission:Vault:ActiveKeyId").And.Contain("kek-that-does-not-exist");
+    }
+
+    [Fact]
+    public void Validate_ActiveKeyIdMissing_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings.Remove("EInvoiceTransmission:Vault:ActiveKeyId");
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain("EInvoiceTransmission:Vault:ActiveKeyId");
+    }
+
+    [Fact]
+    public void Validate_Failure_NeverEchoesKeyMaterial()
+    {
+        var settings = ValidSettings();
+        var shortKey = Convert.ToBase64String(Some.Bytes(16));
+        settings["EInvoiceTransmission:Vault:Keys:second"] = shortKey;
+
+        var failure = StartupFailure(settings);
+
+        failure.ToString().Should().NotContain(shortKey).And.NotContain(The.Key);
+    }
+
+    [Fact]
+    public void GetVault_Misconfigured_ThrowsOptionsValidationException()
+    {
+        using var provider = Build([]);
+        var vault = provider.GetRequiredService<CredentialVault>();
+
+        var act = () => vault.Seal("x"u8, The.CompanyId, The.ClientSecretField);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*EInvoiceTransmission:Vault:Keys*");
+    }
+}
