@@ -10,4 +10,13 @@ public static class EInvoiceTransmissionDefaults
 
     /// <summary>The sub-section of <see cref="ConfigurationSectionName"/> that configures the credential vault: <c>Vault</c>.</summary>
     public const string VaultSectionName = "Vault";
+
+    /// <summary>The sub-section of <see cref="ConfigurationSectionName"/> that configures the credential store: <c>Credentials</c>.</summary>
+    public const string CredentialsSectionName = "Credentials";
+
+    /// <summary>
+    /// The service key of the <see cref="System.Data.Common.DbDataSource"/> that storage packages use in preference to
+    /// an unkeyed one, so that credentials can live apart from the application's own database.
+    /// </summary>
+    public const string DataSourceKey = "EInvoice.Transmission.Security";
 }

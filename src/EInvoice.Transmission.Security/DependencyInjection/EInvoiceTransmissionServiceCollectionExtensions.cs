@@ -2,6 +2,7 @@ using EInvoice.Transmission.Security;
 using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,8 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EInvoiceTransmissionServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the credential vault and its options, validated when the host starts. Configure the options
-    /// elsewhere, for example with <c>services.Configure&lt;CredentialVaultOptions&gt;(...)</c>.
+    /// Registers the credential vault, the credential store and their options, validated when the host starts.
+    /// Configure the options elsewhere, for example with <c>services.Configure&lt;CredentialVaultOptions&gt;(...)</c>,
+    /// and choose storage on the returned builder.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>A builder to choose storage and further options with.</returns>
@@ -30,11 +32,25 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         }
 
         services.AddSingleton<EInvoiceTransmissionMarker>();
+        services.TryAddSingleton(TimeProvider.System);
+
         services.AddOptions<CredentialVaultOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialVaultOptions>, CredentialVaultOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKeyEncryptionKeyProvider, OptionsKeyEncryptionKeyProvider>();
         services.TryAddSingleton<CredentialVault>();
+
+        // The core registers no ICredentialRepository: the host chooses one with a Use... method.
+        services.AddOptions<CredentialStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, CredentialStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, StorageRegistrationValidator>());
+        services.TryAddSingleton<IMfaVerifier, MissingMfaVerifier>();
+        services.TryAddSingleton(static sp => new CredentialStore(
+            sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
+            sp.GetRequiredService<CredentialVault>(),
+            sp.GetRequiredService<IMfaVerifier>(),
+            sp.GetRequiredService<IOptions<CredentialStoreOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CredentialStore>>()));
         return new EInvoiceTransmissionBuilder(services);
     }
 
@@ -68,6 +84,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
 
         var builder = services.AddEInvoiceTransmission();
         services.AddOptions<CredentialVaultOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.VaultSectionName));
+        services.AddOptions<CredentialStoreOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.CredentialsSectionName));
         return builder;
     }
 }

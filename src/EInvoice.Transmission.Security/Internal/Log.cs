@@ -12,4 +12,40 @@ internal static partial class Log
     [LoggerMessage(EventId = 1000, EventName = "KeyRingLoaded", Level = LogLevel.Information,
         Message = "Loaded the key-encryption key ring: active key {KeyId}, {KeyCount} keys in all.")]
     public static partial void KeyRingLoaded(this ILogger logger, string keyId, int keyCount);
+
+    [LoggerMessage(EventId = 1300, EventName = "CredentialsChanged", Level = LogLevel.Information,
+        Message = "Credentials of company {CompanyId}: {Action} by {Actor}; fields {Fields}.")]
+    public static partial void CredentialsChanged(this ILogger logger, string companyId, AuditAction action, string actor, IReadOnlyList<string> fields);
+
+    [LoggerMessage(EventId = 1301, EventName = "CredentialChangeRefused", Level = LogLevel.Warning,
+        Message = "Security: refused {Action} of the credentials of company {CompanyId} by {Actor}: {Reason}.")]
+    public static partial void CredentialChangeRefused(this ILogger logger, string companyId, string actor, AuditAction action, CredentialChangeRefusalReason reason);
+
+    [LoggerMessage(EventId = 1302, EventName = "CredentialWriteConflict", Level = LogLevel.Debug,
+        Message = "The credentials of company {CompanyId} changed while being written (attempt {Attempt}); reading them again.")]
+    public static partial void WriteConflict(this ILogger logger, string companyId, int attempt);
+
+    [LoggerMessage(EventId = 1303, EventName = "KeyRotationProgress", Level = LogLevel.Information,
+        Message = "Key rotation to key {KeyId}: {Scanned} credentials read, {Rewrapped} moved.")]
+    public static partial void RotationProgress(this ILogger logger, long scanned, long rewrapped, string keyId);
+
+    [LoggerMessage(EventId = 1304, EventName = "KeyRotationCompleted", Level = LogLevel.Information,
+        Message = "Key rotation to key {KeyId} completed: {Scanned} credentials read, {Rewrapped} moved, {Failed} could not be opened.")]
+    public static partial void RotationCompleted(this ILogger logger, long scanned, long rewrapped, int failed, string keyId);
+
+    [LoggerMessage(EventId = 1305, EventName = "KeyRotationFailedForCompany", Level = LogLevel.Error,
+        Message = "Key rotation could not move the credentials of company {CompanyId} to key {KeyId}; they were left as they were.")]
+    public static partial void RotationFailedForCompany(this ILogger logger, string companyId, string keyId, Exception exception);
+
+    [LoggerMessage(EventId = 1306, EventName = "AuditChainBroken", Level = LogLevel.Error,
+        Message = "Security: the audit trail is broken at entry {Sequence}: {Problem}.")]
+    public static partial void AuditChainBroken(this ILogger logger, long sequence, string problem);
+
+    [LoggerMessage(EventId = 1307, EventName = "EnvelopeCannotBeOpened", Level = LogLevel.Error,
+        Message = "The stored {Field} of company {CompanyId} cannot be opened: its key is not in the ring, or the value was modified or copied from another company.")]
+    public static partial void EnvelopeCannotBeOpened(this ILogger logger, string companyId, string field, Exception exception);
+
+    [LoggerMessage(EventId = 1308, EventName = "CredentialsDeleted", Level = LogLevel.Information,
+        Message = "Credentials of company {CompanyId} deleted by {Actor}.")]
+    public static partial void CredentialsDeleted(this ILogger logger, string companyId, string actor);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using EInvoice.Transmission.Security.Internal;
@@ -237,6 +238,47 @@ public sealed class CredentialVault
         finally
         {
             CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    /// <summary>Seals a secret's UTF-8 bytes, clearing the temporary buffer afterwards.</summary>
+    internal byte[] SealSecret(SecretValue secret, string companyId, string fieldName)
+    {
+        var text = secret.Reveal();
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text, buffer);
+            return Seal(buffer.AsSpan(0, length), companyId, fieldName);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Opens an envelope made by <see cref="SealSecret"/>, clearing the temporary buffer afterwards.</summary>
+    /// <exception cref="CredentialVaultException">The envelope cannot be opened or holds no text.</exception>
+    internal SecretValue OpenSecret(byte[] envelope, string companyId, string fieldName)
+    {
+        var length = GetPlaintextLength(envelope);
+        if (length == 0)
+        {
+            throw CredentialVaultException.CannotOpen();
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var plaintext = buffer.AsSpan(0, length);
+            Open(envelope, companyId, fieldName, plaintext);
+            return new SecretValue(Encoding.UTF8.GetString(plaintext));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

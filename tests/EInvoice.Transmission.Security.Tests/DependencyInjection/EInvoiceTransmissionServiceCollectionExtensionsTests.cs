@@ -1,4 +1,4 @@
-using EInvoice.Transmission.Security.Tests.TestData;
+using EInvoice.Transmission.Security.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -12,7 +12,7 @@ public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission"));
+        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission")).UseInMemoryCredentialRepository();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -51,7 +51,7 @@ public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
             vault.ActiveKeyId = The.NewKeyId;
             vault.Keys[The.KeyId] = The.Key;
             vault.Keys[The.NewKeyId] = The.NewKey;
-        });
+        }).UseInMemoryCredentialRepository();
         using var provider = services.BuildServiceProvider(validateScopes: true);
 
         var vault = provider.GetRequiredService<CredentialVault>();
@@ -72,7 +72,7 @@ public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
         services.Select(Describe).Should().Equal(once);
         services.GroupBy(Describe).Should().OnlyContain(g => g.Count() == 1);
 
-        static string Describe(ServiceDescriptor d) => $"{d.ServiceType} {d.ImplementationType} {d.ImplementationInstance} {d.Lifetime}";
+        static string Describe(ServiceDescriptor d) => $"{d.ServiceType} {d.ImplementationType} {d.ImplementationInstance} {d.ImplementationFactory?.Target?.GetType()} {d.Lifetime}";
     }
 
     [Fact]
@@ -159,5 +159,70 @@ public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
         var act = () => vault.Seal("x"u8, The.CompanyId, The.ClientSecretField);
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*EInvoiceTransmission:Vault:Keys*");
+    }
+
+    [Fact]
+    public void Validate_NoRepositoryChosen_FailsNamingTheUseMethods()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(ValidSettings()).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission"));
+        using var provider = services.BuildServiceProvider(validateScopes: true);
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Contain("UseSqlite").And.Contain("UsePostgreSql").And.Contain("UseDbDataSource").And.Contain("UseInMemoryCredentialRepository");
+        FluentActions.Invoking(() => provider.GetRequiredService<CredentialStore>())
+            .Should().Throw<InvalidOperationException>().WithMessage("*UseSqlite*");
+    }
+
+    [Fact]
+    public async Task SetAsync_NoMfaVerifierRegistered_ThrowsInvalidOperationExceptionNamingIt()
+    {
+        using var provider = Build(ValidSettings());
+        var store = provider.GetRequiredService<CredentialStore>();
+
+        var act = () => store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*IMfaVerifier*");
+        (await store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task AddEInvoiceTransmission_WithHostVerifier_StoreChangesCredentials()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(ValidSettings()).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<IMfaVerifier>(sp => new TestMfaVerifier(TimeProvider.System));
+        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission")).UseInMemoryCredentialRepository();
+        using var provider = services.BuildServiceProvider(validateScopes: true);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var status = await provider.GetRequiredService<CredentialStore>().SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        status.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public void Validate_CredentialOptionsOutOfRange_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings["EInvoiceTransmission:Credentials:MfaMaxAge"] = "02:00:00";
+        settings["EInvoiceTransmission:Credentials:RotationBatchSize"] = "0";
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain("EInvoiceTransmission:Credentials:MfaMaxAge").And.Contain("EInvoiceTransmission:Credentials:RotationBatchSize");
+    }
+
+    [Fact]
+    public void UseInMemoryCredentialRepository_CalledTwice_RegistersOneRepository()
+    {
+        var services = new ServiceCollection();
+
+        services.AddEInvoiceTransmission().UseInMemoryCredentialRepository().UseInMemoryCredentialRepository();
+
+        services.Where(d => d.ServiceType == typeof(ICredentialRepository)).Should().ContainSingle();
     }
 }

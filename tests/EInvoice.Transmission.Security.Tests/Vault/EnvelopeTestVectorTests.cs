@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using EInvoice.Transmission.Security.Tests.TestData;
+using EInvoice.Transmission.Security.Testing;
 
 namespace EInvoice.Transmission.Security.Tests.Vault;
 

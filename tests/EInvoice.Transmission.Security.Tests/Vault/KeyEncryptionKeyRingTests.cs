@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using EInvoice.Transmission.Security.Tests.TestData;
+using EInvoice.Transmission.Security.Testing;
 
 namespace EInvoice.Transmission.Security.Tests.Vault;
 

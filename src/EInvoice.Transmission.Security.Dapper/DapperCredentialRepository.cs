@@ -1,0 +1,315 @@
+using System.Data.Common;
+using Dapper;
+using EInvoice.Transmission.Security.Dapper.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace EInvoice.Transmission.Security.Dapper;
+
+/// <summary>
+/// Stores credentials and the audit trail in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The schema is created and upgraded by versioned scripts shipped in this package, on first use or by calling
+/// <see cref="MigrateAsync"/>; running the migrations twice, or from two processes at once, is safe.
+/// </para>
+/// <para>
+/// Every statement is parameterised. Each operation opens its own connection from the data source (pooled by the
+/// provider); the repository holds no connection and is a thread-safe singleton. A credential write and its audit
+/// entry share one transaction, and audit appends are serialised on the chain's head row.
+/// </para>
+/// </remarks>
+public sealed class DapperCredentialRepository : ICredentialRepository
+{
+    private const string Table = "eits_credentials";
+
+    private readonly DbDataSource _dataSource;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Lock _migrationGate = new();
+    private Task? _migration;
+    private volatile SqlDialect? _dialect;
+
+    /// <summary>Creates the repository.</summary>
+    /// <param name="dataSource">A SQLite (Microsoft.Data.Sqlite) or PostgreSQL (Npgsql) data source.</param>
+    /// <param name="timeProvider">The clock, used to date migrations.</param>
+    /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public DapperCredentialRepository(DbDataSource dataSource, TimeProvider timeProvider, ILogger<DapperCredentialRepository> logger)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _dataSource = dataSource;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Creates or upgrades the schema. Called automatically before the first operation; call it at start-up to fail
+    /// early when the database is unreachable. A failed migration is tried again on the next call.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for the migration; the migration itself runs to its end, applied entirely or not at all.</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    /// <exception cref="NotSupportedException">The data source is neither SQLite nor PostgreSQL.</exception>
+    public Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        Task migration;
+        lock (_migrationGate)
+        {
+            // One migration per instance, shared by every caller; a faulted one is replaced by a new attempt.
+            if (_migration is null || _migration.IsFaulted || _migration.IsCanceled)
+            {
+                _migration = MigrateOnceAsync();
+            }
+
+            migration = _migration;
+        }
+
+        return migration.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<CredentialRow>(new CommandDefinition(
+                $"SELECT {CredentialRow.Columns} FROM {Table} WHERE company_id = @companyId",
+                new { companyId },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return row?.ToStoredCredential();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var order = $"company_id{_dialect!.BinaryCollation}";
+            var sql = afterCompanyId is null
+                ? $"SELECT {CredentialRow.Columns} FROM {Table} ORDER BY {order} LIMIT @limit"
+                : $"SELECT {CredentialRow.Columns} FROM {Table} WHERE {order} > @afterCompanyId ORDER BY {order} LIMIT @limit";
+            var rows = await connection.QueryAsync<CredentialRow>(new CommandDefinition(
+                sql, new { afterCompanyId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return [.. rows.Select(r => r.ToStoredCredential())];
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return WriteAsync(
+            $"""
+            INSERT INTO {Table} (
+                company_id, mode, environment, client_id, client_secret, token_endpoint, api_endpoint, scope, api_key,
+                asp_endpoint, asp_identifier, asp_provider_name, access_token, refresh_token, access_token_expires_at,
+                is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
+                configured_at, configured_by, version, row_version)
+            VALUES (
+                @CompanyId, @Mode, @Environment, @ClientId, @ClientSecret, @TokenEndpoint, @ApiEndpoint, @Scope, @ApiKey,
+                @AspEndpoint, @AspIdentifier, @AspProviderName, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
+                @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
+                @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
+            ON CONFLICT (company_id) DO NOTHING
+            """,
+            CredentialRow.From(credential),
+            audit,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return WriteAsync(
+            $"""
+            UPDATE {Table} SET
+                mode = @Mode, environment = @Environment, client_id = @ClientId, client_secret = @ClientSecret,
+                token_endpoint = @TokenEndpoint, api_endpoint = @ApiEndpoint, scope = @Scope, api_key = @ApiKey,
+                asp_endpoint = @AspEndpoint, asp_identifier = @AspIdentifier, asp_provider_name = @AspProviderName,
+                access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
+                is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
+                last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError,
+                configured_at = @ConfiguredAt, configured_by = @ConfiguredBy, version = @Version, row_version = @RowVersion
+            WHERE company_id = @CompanyId AND row_version = @ExpectedRowVersion
+            """,
+            CredentialRow.From(credential, expectedRowVersion),
+            audit,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        return WriteAsync(
+            $"DELETE FROM {Table} WHERE company_id = @companyId AND row_version = @expectedRowVersion",
+            new { companyId, expectedRowVersion },
+            audit,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var entry = await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return entry;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var rows = await connection.QueryAsync<AuditRow>(new CommandDefinition(
+                $"SELECT {AuditRow.Columns} FROM eits_audit WHERE sequence > @afterSequence ORDER BY sequence LIMIT @limit",
+                new { afterSequence, limit },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return [.. rows.Select(r => r.ToAuditEntry())];
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var head = await connection.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(
+                "SELECT sequence AS Sequence, hash AS Hash FROM eits_audit_head WHERE id = 1", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return head is null || head.Sequence == 0 ? null : new AuditHead(head.Sequence, head.Hash);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        ArgumentNullException.ThrowIfNull(owner);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE {Table} SET lease_owner = @owner, lease_expires_at = @expiresAt
+                WHERE company_id = @companyId AND (lease_owner IS NULL OR lease_owner = @owner OR lease_expires_at <= @now)
+                """,
+                new { companyId, owner, now = now.ToUnixTimeMilliseconds(), expiresAt = expiresAt.ToUnixTimeMilliseconds() },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return updated == 1;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        ArgumentNullException.ThrowIfNull(owner);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE {Table} SET lease_owner = NULL, lease_expires_at = NULL WHERE company_id = @companyId AND lease_owner = @owner",
+                new { companyId, owner },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task MigrateOnceAsync()
+    {
+        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var dialect = SqlDialect.For(connection);
+            await SchemaMigrator.MigrateAsync(connection, dialect, _timeProvider, _logger, CancellationToken.None).ConfigureAwait(false);
+            _dialect = dialect;
+        }
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_dialect is null)
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one conditional write and, when it changed a row, appends the audit entry in the same transaction.</summary>
+    private async Task<bool> WriteAsync(string sql, object parameters, AuditEvent? audit, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var changed = await connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (changed != 1)
+                {
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    return false;
+                }
+
+                if (audit is not null)
+                {
+                    await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+        }
+    }
+
+    private async Task<AuditEntry> AppendAuditAsync(DbConnection connection, DbTransaction transaction, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        var head = await connection.QuerySingleAsync<HeadRow>(new CommandDefinition(
+            $"SELECT sequence AS Sequence, hash AS Hash FROM eits_audit_head WHERE id = 1{_dialect!.LockAuditHead}",
+            transaction: transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var entry = AuditEntry.Chain(head.Sequence == 0 ? null : new AuditHead(head.Sequence, head.Hash), audit);
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO eits_audit (sequence, occurred_at, company_id, action, actor, outcome, fields, mfa_method, detail, previous_hash, hash)
+            VALUES (@Sequence, @OccurredAt, @CompanyId, @Action, @Actor, @Outcome, @Fields, @MfaMethod, @Detail, @PreviousHash, @Hash)
+            """,
+            AuditRow.From(entry),
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE eits_audit_head SET sequence = @Sequence, hash = @Hash WHERE id = 1",
+            new { entry.Sequence, entry.Hash },
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return entry;
+    }
+
+    private sealed class HeadRow
+    {
+        public long Sequence { get; set; }
+
+        public string Hash { get; set; } = string.Empty;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace EInvoice.Transmission.Security.Dapper.Internal;
+
+/// <summary>What differs between the databases the repository supports; everything else is shared SQL.</summary>
+internal sealed class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new(
+        name: "Sqlite",
+        lockAuditHead: string.Empty,
+
+        // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) already serialises writers.
+        lockMigrations: null,
+        caseSensitiveOrder: string.Empty);
+
+    public static readonly SqlDialect PostgreSql = new(
+        name: "PostgreSql",
+        lockAuditHead: " FOR UPDATE",
+        lockMigrations: "SELECT pg_advisory_xact_lock(7265736563757269)",
+        caseSensitiveOrder: " COLLATE \"C\"");
+
+    private SqlDialect(string name, string lockAuditHead, string? lockMigrations, string caseSensitiveOrder)
+    {
+        Name = name;
+        LockAuditHead = lockAuditHead;
+        LockMigrations = lockMigrations;
+        BinaryCollation = caseSensitiveOrder;
+    }
+
+    /// <summary>The folder of this dialect's migration scripts.</summary>
+    public string Name { get; }
+
+    /// <summary>Appended to the audit head SELECT so that appends are serialised.</summary>
+    public string LockAuditHead { get; }
+
+    /// <summary>Run first in the migration transaction so that two processes never migrate at once.</summary>
+    public string? LockMigrations { get; }
+
+    /// <summary>Makes company id order byte-wise, independent of the database's locale.</summary>
+    public string BinaryCollation { get; }
+
+    public static SqlDialect For(DbConnection connection) => connection switch
+    {
+        SqliteConnection => Sqlite,
+        NpgsqlConnection => PostgreSql,
+        _ => throw new NotSupportedException(
+            $"The Dapper credential repository supports SQLite (Microsoft.Data.Sqlite) and PostgreSQL (Npgsql); the data source gives a {connection.GetType().FullName}."),
+    };
+}

@@ -1,0 +1,17 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>What an audit entry records.</summary>
+public enum AuditAction
+{
+    /// <summary>A company's first credentials were stored (or an attempt to, when refused).</summary>
+    CredentialsCreated = 1,
+
+    /// <summary>A company's credentials were changed (or an attempt to, when refused).</summary>
+    CredentialsUpdated = 2,
+
+    /// <summary>A company's credentials were deleted (or an attempt to, when refused).</summary>
+    CredentialsDeleted = 3,
+
+    /// <summary>Stored envelopes were moved to the active key-encryption key.</summary>
+    KeysRotated = 4,
+}

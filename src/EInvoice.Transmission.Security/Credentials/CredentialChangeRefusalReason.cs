@@ -1,0 +1,14 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>Why a credential change was refused.</summary>
+public enum CredentialChangeRefusalReason
+{
+    /// <summary>No multi-factor proof was presented.</summary>
+    MfaMissing = 1,
+
+    /// <summary>The verifier did not accept the proof.</summary>
+    MfaRejected = 2,
+
+    /// <summary>The proof is genuine but older than <see cref="CredentialStoreOptions.MfaMaxAge"/>, or dated in the future.</summary>
+    MfaExpired = 3,
+}

@@ -1,0 +1,682 @@
+using EInvoice.Transmission.Security.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// Keeps each company's transmission credentials: sealed by the <see cref="CredentialVault"/>, changed only with a
+/// recent multi-factor proof, every change (and every refused change) written to a hash-chained audit trail.
+/// </summary>
+/// <remarks>
+/// Secrets go in as <see cref="SecretValue"/>s and never come out: <see cref="GetStatusAsync"/> reports only whether
+/// they are present. The store is a thread-safe singleton; storage is the <see cref="ICredentialRepository"/> the host
+/// chose.
+/// </remarks>
+public sealed class CredentialStore
+{
+    private const int MaxWriteAttempts = 16;
+    private const int AuditPageSize = 500;
+    private const string RotationActor = "key-rotation";
+    private static readonly TimeSpan MfaClockSkew = TimeSpan.FromMinutes(1);
+
+    private readonly ICredentialRepository _repository;
+    private readonly CredentialVault _vault;
+    private readonly IMfaVerifier _mfaVerifier;
+    private readonly CredentialStoreOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the store. Hosts normally resolve it from dependency injection instead.</summary>
+    /// <param name="repository">Where credentials and the audit trail are stored.</param>
+    /// <param name="vault">Seals and opens secrets.</param>
+    /// <param name="mfaVerifier">Confirms the multi-factor proofs of changes.</param>
+    /// <param name="options">The store's options.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">The logger; it never receives a secret.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public CredentialStore(
+        ICredentialRepository repository,
+        CredentialVault vault,
+        IMfaVerifier mfaVerifier,
+        IOptions<CredentialStoreOptions> options,
+        TimeProvider timeProvider,
+        ILogger<CredentialStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(mfaVerifier);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        _repository = repository;
+        _vault = vault;
+        _mfaVerifier = mfaVerifier;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Raised after a company's credentials changed or were deleted in this process, with the company id.</summary>
+    internal event Action<string>? CredentialsChanged;
+
+    /// <summary>Reads what may be shown about a company's credentials.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The status, or <see langword="null"/> when the company has no credentials.</returns>
+    /// <exception cref="ArgumentException"><paramref name="companyId"/> is not a valid company id.</exception>
+    public async Task<CredentialStatus?> GetStatusAsync(string companyId, CancellationToken cancellationToken = default)
+    {
+        CompanyIdRules.Validate(companyId, nameof(companyId));
+        var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToStatus(row);
+    }
+
+    /// <summary>
+    /// Creates a company's credentials, or changes the fields that <paramref name="update"/> sets and keeps every other
+    /// one, secrets included. Requires a recent multi-factor proof; the change is audited with the names of the
+    /// fields it changed.
+    /// </summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="update">The fields to set.</param>
+    /// <param name="context">Who is acting, with their multi-factor proof.</param>
+    /// <param name="cancellationToken">Cancels the change; a change is stored entirely or not at all.</param>
+    /// <returns>The status after the change.</returns>
+    /// <exception cref="ArgumentException">The company id or a field of <paramref name="update"/> is not valid, or a field the mode requires is missing.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> or <paramref name="context"/> is <see langword="null"/>.</exception>
+    /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected or too old. Nothing was stored; the refusal was audited.</exception>
+    /// <exception cref="CredentialConcurrencyException">The stored version is not <see cref="CredentialUpdate.ExpectedVersion"/>, or the row kept changing under heavy contention. Nothing was stored.</exception>
+    public async Task<CredentialStatus> SetAsync(string companyId, CredentialUpdate update, CredentialChangeContext context, CancellationToken cancellationToken = default)
+    {
+        CompanyIdRules.Validate(companyId, nameof(companyId));
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentNullException.ThrowIfNull(context);
+        CredentialRules.ValidateUpdate(update, _options.AllowHttpOnLoopback);
+
+        var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        await EnsureMfaAsync(companyId, existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated, context, NamedFields(update), cancellationToken).ConfigureAwait(false);
+
+        // Sealed once, outside the retry loop: an envelope depends on its company and field, not on the row.
+        var clientSecret = update.ClientSecret is null ? null : _vault.SealSecret(update.ClientSecret, companyId, SecretFields.ClientSecret);
+        var apiKey = update.ApiKey is null ? null : _vault.SealSecret(update.ApiKey, companyId, SecretFields.ApiKey);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            CheckExpectedVersion(companyId, update.ExpectedVersion, existing);
+            var (merged, fields) = Merge(companyId, existing, update, clientSecret, apiKey, context.Actor, Now());
+            if (fields.Count == 0 && existing is not null)
+            {
+                return ToStatus(existing);
+            }
+
+            CredentialRules.ValidateComplete(merged, nameof(update));
+            var action = existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated;
+            var audit = new AuditEvent
+            {
+                Timestamp = merged.ConfiguredAt,
+                CompanyId = companyId,
+                Action = action,
+                Actor = context.Actor,
+                Outcome = AuditOutcome.Succeeded,
+                Fields = fields,
+                MfaMethod = context.MfaProof?.Method,
+            };
+
+            var written = existing is null
+                ? await _repository.InsertAsync(merged, audit, cancellationToken).ConfigureAwait(false)
+                : await _repository.UpdateAsync(merged, existing.RowVersion, audit, cancellationToken).ConfigureAwait(false);
+            if (written)
+            {
+                _logger.CredentialsChanged(companyId, action, context.Actor, fields);
+                CredentialsChanged?.Invoke(companyId);
+                return ToStatus(merged);
+            }
+
+            existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+            if (attempt == MaxWriteAttempts)
+            {
+                throw new CredentialConcurrencyException(companyId, update.ExpectedVersion, existing?.Version ?? 0);
+            }
+
+            _logger.WriteConflict(companyId, attempt);
+        }
+    }
+
+    /// <summary>Deletes a company's credentials and cached tokens. Requires a recent multi-factor proof and is audited.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="context">Who is acting, with their multi-factor proof.</param>
+    /// <param name="expectedVersion">The version the caller last saw, or <see langword="null"/> to delete whatever is stored.</param>
+    /// <param name="cancellationToken">Cancels the deletion.</param>
+    /// <returns><see langword="true"/> when credentials were deleted; <see langword="false"/> when the company had none.</returns>
+    /// <exception cref="ArgumentException"><paramref name="companyId"/> is not a valid company id.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
+    /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected or too old. Nothing was deleted; the refusal was audited.</exception>
+    /// <exception cref="CredentialConcurrencyException">The stored version is not <paramref name="expectedVersion"/>.</exception>
+    public async Task<bool> DeleteAsync(string companyId, CredentialChangeContext context, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        CompanyIdRules.Validate(companyId, nameof(companyId));
+        ArgumentNullException.ThrowIfNull(context);
+        await EnsureMfaAsync(companyId, AuditAction.CredentialsDeleted, context, [], cancellationToken).ConfigureAwait(false);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return false;
+            }
+
+            CheckExpectedVersion(companyId, expectedVersion, existing);
+            var audit = new AuditEvent
+            {
+                Timestamp = Now(),
+                CompanyId = companyId,
+                Action = AuditAction.CredentialsDeleted,
+                Actor = context.Actor,
+                Outcome = AuditOutcome.Succeeded,
+                MfaMethod = context.MfaProof?.Method,
+            };
+
+            if (await _repository.DeleteAsync(companyId, existing.RowVersion, audit, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.CredentialsDeleted(companyId, context.Actor);
+                CredentialsChanged?.Invoke(companyId);
+                return true;
+            }
+
+            if (attempt == MaxWriteAttempts)
+            {
+                throw new CredentialConcurrencyException(companyId, expectedVersion, existing.Version);
+            }
+
+            _logger.WriteConflict(companyId, attempt);
+        }
+    }
+
+    /// <summary>
+    /// Moves every stored envelope to the vault's active key-encryption key, in batches, without decrypting any
+    /// secret. Safe to cancel at any point and to run again: each credential is rewritten atomically, and credentials
+    /// already under the active key are skipped.
+    /// </summary>
+    /// <param name="progress">Receives the counts after each batch.</param>
+    /// <param name="cancellationToken">Stops the rotation between two credentials.</param>
+    /// <returns>What was moved, and which companies could not be (their key is no longer in the ring).</returns>
+    /// <exception cref="OperationCanceledException">The rotation was cancelled; every credential is intact, some moved and some not yet.</exception>
+    public async Task<KeyRotationResult> RewrapAllAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var activeKeyId = _vault.ActiveKeyId;
+        var batchSize = _options.RotationBatchSize;
+        string? after = null;
+        long scanned = 0, rewrapped = 0;
+        var failed = new List<string>();
+
+        while (true)
+        {
+            var page = await _repository.ListAsync(after, batchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                scanned++;
+                if (IsUnderKey(row, activeKeyId))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var moved = await MutateAsync(
+                        row.CompanyId,
+                        current => IsUnderKey(current, activeKeyId) ? null : Rewrap(current),
+                        row,
+                        cancellationToken).ConfigureAwait(false);
+                    if (moved)
+                    {
+                        rewrapped++;
+                    }
+                }
+                catch (CredentialVaultException ex)
+                {
+                    failed.Add(row.CompanyId);
+                    _logger.RotationFailedForCompany(row.CompanyId, activeKeyId, ex);
+                }
+            }
+
+            progress?.Report(new KeyRotationProgress(scanned, rewrapped));
+            _logger.RotationProgress(scanned, rewrapped, activeKeyId);
+            if (page.Count < batchSize)
+            {
+                break;
+            }
+
+            after = page[^1].CompanyId;
+        }
+
+        // Audited even if the caller cancels now: the rotation itself already happened.
+        await _repository.AppendAuditAsync(
+            new AuditEvent
+            {
+                Timestamp = Now(),
+                Action = AuditAction.KeysRotated,
+                Actor = RotationActor,
+                Outcome = AuditOutcome.Succeeded,
+                Detail = $"{rewrapped} of {scanned} credentials moved to key {activeKeyId}; {failed.Count} could not be opened.",
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        _logger.RotationCompleted(scanned, rewrapped, failed.Count, activeKeyId);
+        return new KeyRotationResult(activeKeyId, scanned, rewrapped, failed);
+    }
+
+    /// <summary>Reads audit entries in order.</summary>
+    /// <param name="afterSequence">Read entries after this sequence number; 0 to start at the beginning.</param>
+    /// <param name="limit">The largest number of entries to return, 1 to 10,000.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Up to <paramref name="limit"/> entries.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterSequence"/> is negative or <paramref name="limit"/> is out of range.</exception>
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditTrailAsync(long afterSequence = 0, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        return _repository.ReadAuditAsync(afterSequence, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// Recomputes the audit hash chain from the first entry to the head and reports the first entry that was
+    /// changed, removed or reordered.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the verification.</param>
+    /// <returns>The verification result.</returns>
+    public async Task<AuditVerificationResult> VerifyAuditTrailAsync(CancellationToken cancellationToken = default)
+    {
+        long expected = 1, count = 0;
+        var previousHash = AuditChain.GenesisHash;
+        while (true)
+        {
+            var page = await _repository.ReadAuditAsync(expected - 1, AuditPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                var problem = entry.Sequence != expected ? $"entry {expected} is missing or out of order"
+                    : !string.Equals(entry.PreviousHash, previousHash, StringComparison.Ordinal) ? "it does not link to the entry before it"
+                    : !string.Equals(AuditChain.ComputeHash(entry), entry.Hash, StringComparison.Ordinal) ? "its content does not match its hash"
+                    : null;
+                if (problem is not null)
+                {
+                    return Broken(expected, count, problem);
+                }
+
+                previousHash = entry.Hash;
+                expected++;
+                count++;
+            }
+
+            if (page.Count < AuditPageSize)
+            {
+                break;
+            }
+        }
+
+        var head = await _repository.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+        var headSequence = head?.Sequence ?? 0;
+        if (headSequence != count || !string.Equals(head?.Hash ?? AuditChain.GenesisHash, previousHash, StringComparison.Ordinal))
+        {
+            // Fewer entries than the head records: the first missing one. More: the first one past the head.
+            // As many, but another hash: the last entry is not the one the head recorded.
+            var first = headSequence > count ? count + 1 : headSequence < count ? headSequence + 1 : Math.Max(count, 1);
+            return Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten");
+        }
+
+        return new AuditVerificationResult { IsIntact = true, EntryCount = count, HeadHash = previousHash };
+
+        AuditVerificationResult Broken(long sequence, long read, string problem)
+        {
+            _logger.AuditChainBroken(sequence, problem);
+            return new AuditVerificationResult { IsIntact = false, EntryCount = read, FirstBrokenSequence = sequence, Problem = problem };
+        }
+    }
+
+    /// <summary>
+    /// Reads a company's credentials with their secrets opened. Sensitive: for the library's own token path only.
+    /// </summary>
+    /// <exception cref="CredentialVaultException">An envelope cannot be opened.</exception>
+    internal async Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
+    {
+        var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        return new TransmissionCredentials
+        {
+            CompanyId = row.CompanyId,
+            Mode = row.Mode,
+            Environment = CredentialRules.ParseEnvironment(row.Environment),
+            Version = row.Version,
+            ClientId = row.ClientId,
+            ClientSecret = OpenOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
+            TokenEndpoint = ToUri(row.TokenEndpoint),
+            ApiEndpoint = ToUri(row.ApiEndpoint),
+            Scope = row.Scope,
+            ApiKey = OpenOrNull(row, row.ApiKey, SecretFields.ApiKey),
+            AspEndpoint = ToUri(row.AspEndpoint),
+            AspIdentifier = row.AspIdentifier,
+            AccessToken = OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
+            RefreshToken = OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+            AccessTokenExpiresAt = row.AccessTokenExpiresAt,
+        };
+    }
+
+    /// <summary>Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>.</summary>
+    internal Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var access = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken);
+        var refresh = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken);
+        var now = Now();
+        return MutateAsync(
+            companyId,
+            row => row.Version != version ? null : row with
+            {
+                AccessToken = access,
+                RefreshToken = refresh,
+                AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
+                IsValid = true,
+                LastValidatedAt = now,
+            },
+            null,
+            cancellationToken);
+    }
+
+    /// <summary>Removes cached tokens if the credentials are still at <paramref name="version"/>; optionally marks them as not working.</summary>
+    internal Task<bool> ClearTokensAsync(string companyId, long version, bool markInvalid, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return MutateAsync(
+            companyId,
+            row => row.Version != version ? null : row with
+            {
+                AccessToken = null,
+                RefreshToken = null,
+                AccessTokenExpiresAt = null,
+                IsValid = markInvalid ? false : row.IsValid,
+                LastValidatedAt = markInvalid ? now : row.LastValidatedAt,
+            },
+            null,
+            cancellationToken);
+    }
+
+    /// <summary>Records a connection test if the credentials are still at <paramref name="version"/>, scrubbing secrets from its error.</summary>
+    internal Task<bool> RecordConnectionTestAsync(string companyId, long version, ConnectionTestResult result, IEnumerable<SecretValue> secrets, CancellationToken cancellationToken)
+    {
+        var error = SecretScrubber.Scrub(result.Error, secrets);
+        var testedAt = AuditChain.TruncateToMilliseconds(result.TestedAt);
+        return MutateAsync(
+            companyId,
+            row => row.Version != version ? null : row with
+            {
+                LastTestAt = testedAt,
+                LastTestSucceeded = result.Succeeded,
+                LastTestError = error,
+                IsValid = result.Succeeded,
+                LastValidatedAt = testedAt,
+            },
+            null,
+            cancellationToken);
+    }
+
+    private static bool IsUnderKey(StoredCredential row, string keyId)
+    {
+        foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.ClientSecret, row.ApiKey, row.AccessToken, row.RefreshToken])
+        {
+            if (envelope is not null && CredentialVault.GetKeyId(envelope) != keyId)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void CheckExpectedVersion(string companyId, long? expectedVersion, StoredCredential? existing)
+    {
+        var actual = existing?.Version ?? 0;
+        if (expectedVersion is { } expected && expected != actual)
+        {
+            throw new CredentialConcurrencyException(companyId, expectedVersion, actual);
+        }
+    }
+
+    private static List<string> NamedFields(CredentialUpdate update)
+    {
+        var fields = new List<string>();
+        AddIf(update.Mode is not null, SecretFields.Mode);
+        AddIf(update.Environment is not null, SecretFields.Environment);
+        AddIf(update.ClientId is not null, SecretFields.ClientId);
+        AddIf(update.ClientSecret is not null, SecretFields.ClientSecret);
+        AddIf(update.TokenEndpoint is not null, SecretFields.TokenEndpoint);
+        AddIf(update.ApiEndpoint is not null, SecretFields.ApiEndpoint);
+        AddIf(update.Scope is not null, SecretFields.Scope);
+        AddIf(update.ApiKey is not null, SecretFields.ApiKey);
+        AddIf(update.AspEndpoint is not null, SecretFields.AspEndpoint);
+        AddIf(update.AspIdentifier is not null, SecretFields.AspIdentifier);
+        AddIf(update.AspProviderName is not null, SecretFields.AspProviderName);
+        return fields;
+
+        void AddIf(bool named, string field)
+        {
+            if (named)
+            {
+                fields.Add(field);
+            }
+        }
+    }
+
+    /// <summary>Applies an update to a row; returns the new row and the names of the fields that changed.</summary>
+    private static (StoredCredential Row, List<string> Fields) Merge(
+        string companyId, StoredCredential? existing, CredentialUpdate update, byte[]? clientSecret, byte[]? apiKey, string actor, DateTimeOffset now)
+    {
+        if (existing is null && (update.Mode is null || update.Environment is null))
+        {
+            throw new ArgumentException("CredentialUpdate.Mode and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
+        }
+
+        var fields = new List<string>();
+        var mode = Pick(existing?.Mode, update.Mode, SecretFields.Mode);
+        var environment = Pick(existing?.Environment, update.Environment?.Name, SecretFields.Environment, StringComparer.OrdinalIgnoreCase);
+        var row = new StoredCredential
+        {
+            CompanyId = companyId,
+            Mode = mode!.Value,
+            Environment = environment!,
+            ClientId = Pick(existing?.ClientId, update.ClientId, SecretFields.ClientId),
+            ClientSecret = PickSecret(existing?.ClientSecret, clientSecret, SecretFields.ClientSecret),
+            TokenEndpoint = Pick(existing?.TokenEndpoint, update.TokenEndpoint?.AbsoluteUri, SecretFields.TokenEndpoint),
+            ApiEndpoint = Pick(existing?.ApiEndpoint, update.ApiEndpoint?.AbsoluteUri, SecretFields.ApiEndpoint),
+            Scope = Pick(existing?.Scope, update.Scope, SecretFields.Scope),
+            ApiKey = PickSecret(existing?.ApiKey, apiKey, SecretFields.ApiKey),
+            AspEndpoint = Pick(existing?.AspEndpoint, update.AspEndpoint?.AbsoluteUri, SecretFields.AspEndpoint),
+            AspIdentifier = Pick(existing?.AspIdentifier, update.AspIdentifier, SecretFields.AspIdentifier),
+            AspProviderName = Pick(existing?.AspProviderName, update.AspProviderName, SecretFields.AspProviderName),
+
+            // New credentials invalidate cached tokens and earlier validation results.
+            ConfiguredAt = now,
+            ConfiguredBy = actor,
+            Version = (existing?.Version ?? 0) + 1,
+            RowVersion = (existing?.RowVersion ?? 0) + 1,
+        };
+
+        return (row, fields);
+
+        T? Pick<T>(T? current, T? requested, string field, IEqualityComparer<T>? comparer = null)
+        {
+            if (requested is null)
+            {
+                return current;
+            }
+
+            if (existing is null || !(comparer ?? EqualityComparer<T>.Default).Equals(current, requested))
+            {
+                fields.Add(field);
+            }
+
+            return requested;
+        }
+
+        byte[]? PickSecret(byte[]? current, byte[]? requested, string field)
+        {
+            if (requested is null)
+            {
+                return current;
+            }
+
+            // A secret that is set counts as changed: comparing would mean opening the stored one.
+            fields.Add(field);
+            return requested;
+        }
+    }
+
+    private static CredentialStatus ToStatus(StoredCredential row)
+    {
+        bool configured;
+        try
+        {
+            CredentialRules.ValidateComplete(row, nameof(row));
+            configured = true;
+        }
+        catch (ArgumentException)
+        {
+            configured = false;
+        }
+
+        return new CredentialStatus
+        {
+            CompanyId = row.CompanyId,
+            Mode = row.Mode,
+            Environment = CredentialRules.ParseEnvironment(row.Environment),
+            IsConfigured = configured,
+            IsValid = row.IsValid,
+            LastValidatedAt = row.LastValidatedAt,
+            LastConnectionTest = row.LastTestAt is { } testedAt ? new ConnectionTestResult(testedAt, row.LastTestSucceeded == true, row.LastTestError) : null,
+            ConfiguredAt = row.ConfiguredAt,
+            ConfiguredBy = row.ConfiguredBy,
+            Version = row.Version,
+            ClientId = row.ClientId,
+            HasClientSecret = row.ClientSecret is not null,
+            TokenEndpoint = ToUri(row.TokenEndpoint),
+            ApiEndpoint = ToUri(row.ApiEndpoint),
+            Scope = row.Scope,
+            HasApiKey = row.ApiKey is not null,
+            AspEndpoint = ToUri(row.AspEndpoint),
+            AspIdentifier = row.AspIdentifier,
+            AspProviderName = row.AspProviderName,
+            AccessTokenExpiresAt = row.AccessToken is null ? null : row.AccessTokenExpiresAt,
+        };
+    }
+
+    private static Uri? ToUri(string? value) => Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : null;
+
+    private async Task EnsureMfaAsync(string companyId, AuditAction action, CredentialChangeContext context, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    {
+        CredentialChangeRefusalReason? refusal = null;
+        if (context.MfaProof is not { } proof)
+        {
+            refusal = CredentialChangeRefusalReason.MfaMissing;
+        }
+        else
+        {
+            var result = await _mfaVerifier.VerifyAsync(context.Actor, proof, cancellationToken).ConfigureAwait(false);
+            if (result is not { IsVerified: true, VerifiedAt: { } verifiedAt })
+            {
+                refusal = CredentialChangeRefusalReason.MfaRejected;
+            }
+            else
+            {
+                var age = _timeProvider.GetUtcNow() - verifiedAt;
+                if (age > _options.MfaMaxAge || age < -MfaClockSkew)
+                {
+                    refusal = CredentialChangeRefusalReason.MfaExpired;
+                }
+            }
+        }
+
+        if (refusal is not { } reason)
+        {
+            return;
+        }
+
+        _logger.CredentialChangeRefused(companyId, context.Actor, action, reason);
+
+        // A refusal is audited even when the caller gives up: cancelling must not hide an attempt.
+        await _repository.AppendAuditAsync(
+            new AuditEvent
+            {
+                Timestamp = Now(),
+                CompanyId = companyId,
+                Action = action,
+                Actor = context.Actor,
+                Outcome = AuditOutcome.Refused,
+                Fields = fields,
+                MfaMethod = context.MfaProof?.Method,
+                Detail = reason.ToString(),
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        throw new CredentialChangeRefusedException(companyId, context.Actor, reason);
+    }
+
+    private StoredCredential Rewrap(StoredCredential row) => row with
+    {
+        ClientSecret = RewrapOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
+        ApiKey = RewrapOrNull(row, row.ApiKey, SecretFields.ApiKey),
+        AccessToken = RewrapOrNull(row, row.AccessToken, SecretFields.AccessToken),
+        RefreshToken = RewrapOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+    };
+
+    private byte[]? RewrapOrNull(StoredCredential row, byte[]? envelope, string field)
+        => envelope is null ? null : _vault.Rewrap(envelope, row.CompanyId, field);
+
+    private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)
+    {
+        if (envelope is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _vault.OpenSecret(envelope, row.CompanyId, field);
+        }
+        catch (CredentialVaultException ex)
+        {
+            _logger.EnvelopeCannotBeOpened(row.CompanyId, field, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Read, change, write if the row is unchanged; repeat on conflict. <paramref name="change"/> returns
+    /// <see langword="null"/> when there is nothing (more) to do. Returns whether a write happened.
+    /// </summary>
+    private async Task<bool> MutateAsync(string companyId, Func<StoredCredential, StoredCredential?> change, StoredCredential? current, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            current ??= await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+            if (current is null || change(current) is not { } next)
+            {
+                return false;
+            }
+
+            if (await _repository.UpdateAsync(next with { RowVersion = current.RowVersion + 1 }, current.RowVersion, null, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            _logger.WriteConflict(companyId, attempt);
+            current = null;
+        }
+
+        return false;
+    }
+
+    private DateTimeOffset Now() => AuditChain.TruncateToMilliseconds(_timeProvider.GetUtcNow());
+}

@@ -1,0 +1,20 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>Options of the <see cref="CredentialStore"/>, bound from <c>EInvoiceTransmission:Credentials</c>.</summary>
+public sealed class CredentialStoreOptions
+{
+    /// <summary>Gets or sets how old a multi-factor proof may be when credentials change.</summary>
+    /// <value>5 minutes. Between 10 seconds and 1 hour.</value>
+    public TimeSpan MfaMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether endpoints may use plain <c>http</c> when they point at a loopback
+    /// address (127.0.0.0/8, ::1, localhost), as development identity servers often do. Other hosts always need https.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool AllowHttpOnLoopback { get; set; }
+
+    /// <summary>Gets or sets how many credentials a key rotation reads and rewraps per batch.</summary>
+    /// <value>100. Between 1 and 10,000.</value>
+    public int RotationBatchSize { get; set; } = 100;
+}

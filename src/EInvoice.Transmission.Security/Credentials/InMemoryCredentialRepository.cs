@@ -1,0 +1,216 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// Keeps credentials and the audit trail in process memory: for tests, samples and development. Everything is
+/// lost when the process ends, so it is never chosen by default; register it explicitly with
+/// <c>UseInMemoryCredentialRepository()</c>.
+/// </summary>
+/// <remarks>Thread-safe; every operation is atomic, and a credential write and its audit entry happen together.</remarks>
+public sealed class InMemoryCredentialRepository : ICredentialRepository
+{
+    private readonly Lock _gate = new();
+    private readonly SortedList<string, StoredCredential> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Owner, DateTimeOffset ExpiresAt)> _leases = new(StringComparer.Ordinal);
+    private readonly List<AuditEntry> _audit = [];
+    private AuditHead? _head;
+
+    /// <inheritdoc/>
+    public Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_rows.GetValueOrDefault(companyId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var start = 0;
+            if (afterCompanyId is not null)
+            {
+                // First key greater than afterCompanyId, by binary search over the sorted keys.
+                int low = 0, high = _rows.Count;
+                while (low < high)
+                {
+                    var mid = (low + high) / 2;
+                    if (string.CompareOrdinal(_rows.Keys[mid], afterCompanyId) <= 0)
+                    {
+                        low = mid + 1;
+                    }
+                    else
+                    {
+                        high = mid;
+                    }
+                }
+
+                start = low;
+            }
+
+            var page = new List<StoredCredential>(Math.Min(limit, _rows.Count - start));
+            for (var i = start; i < _rows.Count && page.Count < limit; i++)
+            {
+                page.Add(_rows.Values[i]);
+            }
+
+            return Task.FromResult<IReadOnlyList<StoredCredential>>(page);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_rows.ContainsKey(credential.CompanyId))
+            {
+                return Task.FromResult(false);
+            }
+
+            var entry = audit is null ? null : AuditEntry.Chain(_head, audit);
+            _rows.Add(credential.CompanyId, credential);
+            Append(entry);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(credential.CompanyId, out var current) || current.RowVersion != expectedRowVersion)
+            {
+                return Task.FromResult(false);
+            }
+
+            var entry = audit is null ? null : AuditEntry.Chain(_head, audit);
+            _rows[credential.CompanyId] = credential;
+            Append(entry);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(companyId, out var current) || current.RowVersion != expectedRowVersion)
+            {
+                return Task.FromResult(false);
+            }
+
+            var entry = audit is null ? null : AuditEntry.Chain(_head, audit);
+            _rows.Remove(companyId);
+            _leases.Remove(companyId);
+            Append(entry);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var entry = AuditEntry.Chain(_head, audit);
+            Append(entry);
+            return Task.FromResult(entry);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<AuditEntry> page = [.. _audit.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Take(limit)];
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_head);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        ArgumentNullException.ThrowIfNull(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_rows.ContainsKey(companyId))
+            {
+                return Task.FromResult(false);
+            }
+
+            if (_leases.TryGetValue(companyId, out var lease) && lease.Owner != owner && lease.ExpiresAt > now)
+            {
+                return Task.FromResult(false);
+            }
+
+            _leases[companyId] = (owner, expiresAt);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        ArgumentNullException.ThrowIfNull(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_leases.TryGetValue(companyId, out var lease) && lease.Owner == owner)
+            {
+                _leases.Remove(companyId);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Test hook: runs <paramref name="tamper"/> on the raw audit list, as someone with write access to storage could.</summary>
+    internal void TamperWithAudit(Action<List<AuditEntry>> tamper)
+    {
+        lock (_gate)
+        {
+            tamper(_audit);
+        }
+    }
+
+    private void Append(AuditEntry? entry)
+    {
+        if (entry is not null)
+        {
+            _audit.Add(entry);
+            _head = new AuditHead(entry.Sequence, entry.Hash);
+        }
+    }
+}

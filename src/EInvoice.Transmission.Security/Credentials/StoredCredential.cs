@@ -1,0 +1,81 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// One company's credentials as storage sees them: plain columns and sealed envelopes. Nothing here is plaintext
+/// secret material; the envelopes open only through the <see cref="CredentialVault"/> with this row's company id.
+/// </summary>
+/// <remarks>Treat instances, their envelopes included, as immutable: the store creates a new one for every change.</remarks>
+public sealed record StoredCredential
+{
+    /// <summary>Gets the company id, the row's key.</summary>
+    public required string CompanyId { get; init; }
+
+    /// <summary>Gets the transmission mode.</summary>
+    public required TransmissionMode Mode { get; init; }
+
+    /// <summary>Gets the environment name.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>Gets the OAuth client id.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>Gets the envelope of the OAuth client secret (field <c>dctce.client_secret</c>).</summary>
+    public byte[]? ClientSecret { get; init; }
+
+    /// <summary>Gets the OAuth token endpoint.</summary>
+    public string? TokenEndpoint { get; init; }
+
+    /// <summary>Gets the platform API base address.</summary>
+    public string? ApiEndpoint { get; init; }
+
+    /// <summary>Gets the OAuth scope.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Gets the envelope of the ASP API key (field <c>asp.api_key</c>).</summary>
+    public byte[]? ApiKey { get; init; }
+
+    /// <summary>Gets the ASP API base address.</summary>
+    public string? AspEndpoint { get; init; }
+
+    /// <summary>Gets the company's identifier at the ASP.</summary>
+    public string? AspIdentifier { get; init; }
+
+    /// <summary>Gets the ASP's name.</summary>
+    public string? AspProviderName { get; init; }
+
+    /// <summary>Gets the envelope of the cached access token (field <c>token.access</c>).</summary>
+    public byte[]? AccessToken { get; init; }
+
+    /// <summary>Gets the envelope of the cached refresh token (field <c>token.refresh</c>).</summary>
+    public byte[]? RefreshToken { get; init; }
+
+    /// <summary>Gets when the cached access token expires.</summary>
+    public DateTimeOffset? AccessTokenExpiresAt { get; init; }
+
+    /// <summary>Gets whether the credentials last proved to work.</summary>
+    public bool? IsValid { get; init; }
+
+    /// <summary>Gets when the credentials were last checked.</summary>
+    public DateTimeOffset? LastValidatedAt { get; init; }
+
+    /// <summary>Gets when the last connection test ran.</summary>
+    public DateTimeOffset? LastTestAt { get; init; }
+
+    /// <summary>Gets whether the last connection test succeeded.</summary>
+    public bool? LastTestSucceeded { get; init; }
+
+    /// <summary>Gets the scrubbed error of the last failed connection test.</summary>
+    public string? LastTestError { get; init; }
+
+    /// <summary>Gets when the credentials were last changed.</summary>
+    public required DateTimeOffset ConfiguredAt { get; init; }
+
+    /// <summary>Gets who last changed the credentials.</summary>
+    public required string ConfiguredBy { get; init; }
+
+    /// <summary>Gets the credential version: incremented by every change of the credentials, not by token or test updates.</summary>
+    public required long Version { get; init; }
+
+    /// <summary>Gets the row version: incremented by every write of the row. Repositories use it for optimistic concurrency.</summary>
+    public required long RowVersion { get; init; }
+}

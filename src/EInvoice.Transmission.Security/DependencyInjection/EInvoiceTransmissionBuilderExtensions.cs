@@ -1,0 +1,36 @@
+using EInvoice.Transmission.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Chooses storage and options on the builder returned by <c>AddEInvoiceTransmission</c>.</summary>
+public static class EInvoiceTransmissionBuilderExtensions
+{
+    /// <summary>
+    /// Keeps credentials and the audit trail in process memory. For tests, samples and development only: everything
+    /// is lost when the process ends.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>Replaces any repository chosen before: the last <c>Use…</c> call wins.</remarks>
+    public static IEInvoiceTransmissionBuilder UseInMemoryCredentialRepository(this IEInvoiceTransmissionBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICredentialRepository, InMemoryCredentialRepository>());
+        return builder;
+    }
+
+    /// <summary>Configures the credential store: MFA window, http on loopback, rotation batch size.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IEInvoiceTransmissionBuilder ConfigureCredentialStore(this IEInvoiceTransmissionBuilder builder, Action<CredentialStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+}

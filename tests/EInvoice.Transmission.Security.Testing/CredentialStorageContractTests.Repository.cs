@@ -1,0 +1,229 @@
+namespace EInvoice.Transmission.Security.Testing;
+
+public abstract partial class CredentialStorageContractTests
+{
+    [SkippableFact]
+    public async Task GetAsync_UnknownCompany_ReturnsNull()
+    {
+        (await Repository.GetAsync("nobody")).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task InsertAsync_EveryColumnSet_GetReturnsTheSameRow()
+    {
+        var row = new StoredCredential
+        {
+            CompanyId = "Société — شركة — 会社",
+            Mode = TransmissionMode.AspProvider,
+            Environment = "Production",
+            ClientId = "client-id",
+            ClientSecret = Some.Bytes(120),
+            TokenEndpoint = "https://auth.example/token",
+            ApiEndpoint = "https://api.example/",
+            Scope = "a b",
+            ApiKey = Some.Bytes(110),
+            AspEndpoint = "https://asp.example/",
+            AspIdentifier = "0235:123",
+            AspProviderName = "ASP",
+            AccessToken = Some.Bytes(300),
+            RefreshToken = Some.Bytes(100),
+            AccessTokenExpiresAt = The.Now.AddHours(1),
+            IsValid = true,
+            LastValidatedAt = The.Now.AddMinutes(-1),
+            LastTestAt = The.Now.AddMinutes(-2),
+            LastTestSucceeded = false,
+            LastTestError = "timeout",
+            ConfiguredAt = The.Now.AddMilliseconds(123),
+            ConfiguredBy = The.Admin,
+            Version = 7,
+            RowVersion = 9,
+        };
+
+        (await Repository.InsertAsync(row, null)).Should().BeTrue();
+
+        (await Repository.GetAsync(row.CompanyId)).Should().BeEquivalentTo(row);
+    }
+
+    [SkippableFact]
+    public async Task InsertAsync_OnlyRequiredColumns_GetReturnsNulls()
+    {
+        var row = new StoredCredential
+        {
+            CompanyId = The.CompanyId,
+            Mode = TransmissionMode.Sandbox,
+            Environment = "Sandbox",
+            ConfiguredAt = The.Now,
+            ConfiguredBy = The.Admin,
+            Version = 1,
+            RowVersion = 1,
+        };
+
+        await Repository.InsertAsync(row, null);
+
+        (await Repository.GetAsync(The.CompanyId)).Should().BeEquivalentTo(row);
+    }
+
+    [SkippableFact]
+    public async Task InsertAsync_CompanyExists_ReturnsFalseAndKeepsTheRow()
+    {
+        await Repository.InsertAsync(Row(The.CompanyId), null);
+
+        var inserted = await Repository.InsertAsync(Row(The.CompanyId) with { ClientId = "other" }, Event());
+
+        inserted.Should().BeFalse();
+        (await Repository.GetAsync(The.CompanyId))!.ClientId.Should().Be("client");
+        (await ReadWholeAuditAsync()).Should().BeEmpty("a write that did not happen is not audited");
+    }
+
+    [SkippableFact]
+    public async Task UpdateAsync_CurrentRowVersion_ReplacesTheRowAndAppendsTheAudit()
+    {
+        await Repository.InsertAsync(Row(The.CompanyId), null);
+
+        var updated = await Repository.UpdateAsync(Row(The.CompanyId, version: 2) with { ClientId = "changed" }, 1, Event());
+
+        updated.Should().BeTrue();
+        (await Repository.GetAsync(The.CompanyId))!.ClientId.Should().Be("changed");
+        (await ReadWholeAuditAsync()).Should().ContainSingle();
+    }
+
+    [SkippableFact]
+    public async Task UpdateAsync_StaleRowVersion_ReturnsFalseAndChangesNothing()
+    {
+        await Repository.InsertAsync(Row(The.CompanyId), null);
+        await Repository.UpdateAsync(Row(The.CompanyId, version: 2), 1, null);
+
+        var updated = await Repository.UpdateAsync(Row(The.CompanyId, version: 2) with { ClientId = "lost" }, 1, Event());
+
+        updated.Should().BeFalse();
+        (await Repository.GetAsync(The.CompanyId))!.ClientId.Should().Be("client");
+        (await ReadWholeAuditAsync()).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task UpdateAsync_UnknownCompany_ReturnsFalse()
+    {
+        (await Repository.UpdateAsync(Row("nobody", version: 2), 1, null)).Should().BeFalse();
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_StaleThenCurrentRowVersion_DeletesOnlyWhenCurrent()
+    {
+        await Repository.InsertAsync(Row(The.CompanyId, version: 3), null);
+
+        (await Repository.DeleteAsync(The.CompanyId, 2, Event())).Should().BeFalse();
+        (await Repository.GetAsync(The.CompanyId)).Should().NotBeNull();
+
+        (await Repository.DeleteAsync(The.CompanyId, 3, Event())).Should().BeTrue();
+        (await Repository.GetAsync(The.CompanyId)).Should().BeNull();
+        (await ReadWholeAuditAsync()).Should().ContainSingle();
+    }
+
+    [SkippableFact]
+    public async Task ListAsync_Pages_ReturnEveryRowOnceInOrder()
+    {
+        var ids = Enumerable.Range(0, 25).Select(i => $"company-{i:D3}").OrderBy(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            await Repository.InsertAsync(Row(id), null);
+        }
+
+        var seen = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await Repository.ListAsync(after, 7);
+            seen.AddRange(page.Select(r => r.CompanyId));
+            if (page.Count < 7)
+            {
+                break;
+            }
+
+            after = page[^1].CompanyId;
+        }
+
+        seen.Should().Equal(ids.Order(StringComparer.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task AppendAuditAsync_SeveralEntries_FormsAChainEndingAtTheHead()
+    {
+        (await Repository.GetAuditHeadAsync()).Should().BeNull();
+
+        var appended = new List<AuditEntry>();
+        for (var i = 0; i < 5; i++)
+        {
+            appended.Add(await Repository.AppendAuditAsync(Event(actor: $"actor-{i}")));
+        }
+
+        var stored = await ReadWholeAuditAsync();
+        stored.Should().BeEquivalentTo(appended, o => o.WithStrictOrdering());
+        stored.Select(e => e.Sequence).Should().Equal(1, 2, 3, 4, 5);
+        stored[0].PreviousHash.Should().Be(new string('0', 64));
+        for (var i = 1; i < stored.Count; i++)
+        {
+            stored[i].PreviousHash.Should().Be(stored[i - 1].Hash);
+        }
+
+        (await Repository.GetAuditHeadAsync()).Should().Be(new AuditHead(5, stored[^1].Hash));
+        (await Repository.ReadAuditAsync(3, 10)).Select(e => e.Sequence).Should().Equal(4, 5);
+    }
+
+    [SkippableFact]
+    public async Task AppendAuditAsync_ConcurrentAppends_ChainStaysIntact()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => Repository.AppendAuditAsync(Event(actor: $"actor-{i}")))));
+
+        (await ReadWholeAuditAsync()).Should().HaveCount(40);
+        (await Store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task TryAcquireLeaseAsync_TwoOwners_OneHoldsItUntilReleaseOrExpiry()
+    {
+        await Repository.InsertAsync(Row(The.CompanyId), null);
+        var now = The.Now;
+
+        (await Repository.TryAcquireLeaseAsync(The.CompanyId, "a", now, now.AddSeconds(30))).Should().BeTrue();
+        (await Repository.TryAcquireLeaseAsync(The.CompanyId, "b", now, now.AddSeconds(30))).Should().BeFalse();
+        (await Repository.TryAcquireLeaseAsync(The.CompanyId, "a", now, now.AddSeconds(30))).Should().BeTrue("the holder may renew");
+
+        await Repository.ReleaseLeaseAsync(The.CompanyId, "b");
+        (await Repository.TryAcquireLeaseAsync(The.CompanyId, "b", now, now.AddSeconds(30))).Should().BeFalse("only the holder releases");
+
+        (await Repository.TryAcquireLeaseAsync(The.CompanyId, "b", now.AddSeconds(31), now.AddSeconds(60))).Should().BeTrue("an expired lease is free");
+
+        await Repository.ReleaseLeaseAsync(The.CompanyId, "b");
+        (await Repository.TryAcquireLeaseAsync(The.CompanyId, "a", now.AddSeconds(32), now.AddSeconds(60))).Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task TryAcquireLeaseAsync_UnknownCompany_ReturnsFalse()
+    {
+        (await Repository.TryAcquireLeaseAsync("nobody", "a", The.Now, The.Now.AddSeconds(30))).Should().BeFalse();
+    }
+
+    [SkippableFact]
+    public async Task TryAcquireLeaseAsync_LeaseHeld_DoesNotChangeTheRowVersion()
+    {
+        await Repository.InsertAsync(Row(The.CompanyId), null);
+
+        await Repository.TryAcquireLeaseAsync(The.CompanyId, "a", The.Now, The.Now.AddSeconds(30));
+
+        (await Repository.UpdateAsync(Row(The.CompanyId, version: 2), 1, null)).Should().BeTrue("a lease is not a change of the credentials");
+    }
+
+    [SkippableFact]
+    public async Task Operations_CancelledToken_ThrowAndStoreNothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await FluentActions.Awaiting(() => Repository.InsertAsync(Row(The.CompanyId), Event(), cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => Repository.GetAsync(The.CompanyId, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => Repository.AppendAuditAsync(Event(), cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+
+        (await Repository.GetAsync(The.CompanyId)).Should().BeNull();
+        (await ReadWholeAuditAsync()).Should().BeEmpty();
+    }
+}

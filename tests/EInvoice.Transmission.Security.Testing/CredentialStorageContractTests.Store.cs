@@ -1,0 +1,337 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace EInvoice.Transmission.Security.Testing;
+
+public abstract partial class CredentialStorageContractTests
+{
+    [SkippableFact]
+    public async Task GetStatusAsync_UnknownCompany_ReturnsNull()
+    {
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_NewDirectCredentials_StatusShowsEverythingButTheSecret()
+    {
+        var status = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+
+        status.Should().BeEquivalentTo(await Store.GetStatusAsync(The.CompanyId));
+        status.Mode.Should().Be(TransmissionMode.DirectDctce);
+        status.Environment.Should().Be(TransmissionEnvironment.Production);
+        status.IsConfigured.Should().BeTrue();
+        status.IsValid.Should().BeNull("nothing validated the new credentials yet");
+        status.ClientId.Should().Be(The.ClientId);
+        status.HasClientSecret.Should().BeTrue();
+        status.HasApiKey.Should().BeFalse();
+        status.TokenEndpoint.Should().Be(The.TokenEndpoint);
+        status.ConfiguredBy.Should().Be(The.Admin);
+        status.ConfiguredAt.Should().Be(The.Now);
+        status.Version.Should().Be(1);
+        status.ToString().Should().NotContain(The.ClientSecret);
+        System.Text.Json.JsonSerializer.Serialize(status).Should().NotContain(The.ClientSecret);
+
+        var audit = await ReadWholeAuditAsync();
+        audit.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            CompanyId = The.CompanyId,
+            Action = AuditAction.CredentialsCreated,
+            Actor = The.Admin,
+            Outcome = AuditOutcome.Succeeded,
+            MfaMethod = "totp",
+        });
+        audit[0].Fields.Should().Contain(["mode", "environment", "dctce.client_id", "dctce.client_secret", "dctce.token_endpoint", "dctce.api_endpoint", "dctce.scope"]);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_CanarySecretsThroughEveryPath_AppearNowhereInRawStorage()
+    {
+        const string ClientSecretCanary = "CANARY-client-secret-5f1e9a";
+        const string ApiKeyCanary = "CANARY-api-key-0b7d42";
+        const string AccessTokenCanary = "CANARY-access-token-c3a8e1";
+        const string RefreshTokenCanary = "CANARY-refresh-token-d94f20";
+
+        var direct = await Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = new SecretValue(ClientSecretCanary) }, The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.AspCredentials with { ApiKey = new SecretValue(ApiKeyCanary) }, The.AdminWithMfa);
+        await Store.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), default);
+        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        await Store.RecordConnectionTestAsync(
+            The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), default);
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue(ApiKeyCanary) }, new CredentialChangeContext(The.Admin, null)))
+            .Should().ThrowAsync<CredentialChangeRefusedException>();
+
+        var raw = await ReadRawStorageAsync();
+
+        raw.Should().Contain(The.CompanyId, "the dump must actually show the stored rows");
+        foreach (var canary in new[] { ClientSecretCanary, ApiKeyCanary, AccessTokenCanary, RefreshTokenCanary, The.Key })
+        {
+            raw.Should().NotContain(canary);
+            raw.Should().NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(canary)));
+        }
+
+        credentials.ClientSecret!.Reveal().Should().Be(ClientSecretCanary, "the secret is stored, only sealed");
+        (await Store.GetStatusAsync(The.CompanyId))!.LastConnectionTest!.Error.Should().Be("rejected client_secret=[redacted] token [redacted]");
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_TwoUpdatesFromTheSameVersion_ExactlyOneWins()
+    {
+        var created = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        var results = await Task.WhenAll(
+            Attempt(new CredentialUpdate { AspIdentifier = "first", ExpectedVersion = created.Version }),
+            Attempt(new CredentialUpdate { AspIdentifier = "second", ExpectedVersion = created.Version }));
+
+        results.Count(r => r is null).Should().Be(1, "exactly one update wins");
+        results.Count(r => r is CredentialConcurrencyException).Should().Be(1, "the other gets a concurrency error");
+        var status = await Store.GetStatusAsync(The.CompanyId);
+        status!.Version.Should().Be(created.Version + 1);
+        (await ReadWholeAuditAsync()).Should().HaveCount(2);
+
+        async Task<Exception?> Attempt(CredentialUpdate update)
+        {
+            try
+            {
+                await Task.Yield();
+                await Store.SetAsync(The.CompanyId, update, The.AdminWithMfa);
+                return null;
+            }
+            catch (CredentialConcurrencyException ex)
+            {
+                return ex;
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_StaleExpectedVersion_ThrowsAndStoresNothing()
+    {
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = "v2" }, The.AdminWithMfa);
+
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = "stale", ExpectedVersion = 1 }, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<CredentialConcurrencyException>()).Which.ActualVersion.Should().Be(2);
+        (await Store.GetStatusAsync(The.CompanyId))!.AspIdentifier.Should().Be("v2");
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_ExpectedVersionZeroButCompanyExists_ThrowsCredentialConcurrencyException()
+    {
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        var act = () => Store.SetAsync(The.CompanyId, The.AspCredentials with { ExpectedVersion = 0 }, The.AdminWithMfa);
+
+        await act.Should().ThrowAsync<CredentialConcurrencyException>();
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_200ParallelPartialUpdatesWithRetry_EachIsAppliedExactlyOnce()
+    {
+        const int Updates = 200;
+        var created = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+        var auditBefore = (await ReadWholeAuditAsync()).Count;
+
+        await Task.WhenAll(Enumerable.Range(0, Updates).Select(i => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var current = await Store.GetStatusAsync(The.CompanyId);
+                try
+                {
+                    await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = $"participant-{i}", ExpectedVersion = current!.Version }, The.AdminWithMfa);
+                    return;
+                }
+                catch (CredentialConcurrencyException)
+                {
+                    // Someone else won this round: read again and retry, as a real client would.
+                }
+            }
+        })));
+
+        var status = await Store.GetStatusAsync(The.CompanyId);
+        status!.Version.Should().Be(created.Version + Updates);
+        var audit = await ReadWholeAuditAsync();
+        audit.Should().HaveCount(auditBefore + Updates);
+        audit.Skip(auditBefore).Should().OnlyContain(e => e.Action == AuditAction.CredentialsUpdated && e.Fields.SequenceEqual(new[] { "asp.identifier" }));
+        (await Store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey, "partial updates never touched the API key");
+    }
+
+    [SkippableTheory]
+    [InlineData(CredentialChangeRefusalReason.MfaMissing)]
+    [InlineData(CredentialChangeRefusalReason.MfaRejected)]
+    [InlineData(CredentialChangeRefusalReason.MfaExpired)]
+    public async Task SetAsync_WithoutValidRecentMfa_IsRefusedAuditedAndStoresNothing(CredentialChangeRefusalReason reason)
+    {
+        var created = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+        var context = reason switch
+        {
+            CredentialChangeRefusalReason.MfaMissing => new CredentialChangeContext("intruder", null),
+            CredentialChangeRefusalReason.MfaRejected => new CredentialChangeContext("intruder", new MfaProof("totp", new SecretValue("000000"))),
+            _ => new CredentialChangeContext("intruder", The.Mfa),
+        };
+        Mfa.VerifiedAt = () => Clock.GetUtcNow() - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1);
+
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue("attacker-key"), AspEndpoint = new Uri("https://evil.example/") }, context);
+
+        var refused = (await act.Should().ThrowAsync<CredentialChangeRefusedException>()).Which;
+        refused.Reason.Should().Be(reason);
+        refused.Message.Should().NotContain("attacker-key");
+        var status = await Store.GetStatusAsync(The.CompanyId);
+        status.Should().BeEquivalentTo(created, "nothing changed");
+        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
+
+        var entry = (await ReadWholeAuditAsync()).Last();
+        entry.Outcome.Should().Be(AuditOutcome.Refused);
+        entry.Actor.Should().Be("intruder");
+        entry.Detail.Should().Be(reason.ToString());
+        entry.Fields.Should().BeEquivalentTo("asp.api_key", "asp.endpoint");
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1301 && r.Level == LogLevel.Warning);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_MfaDatedInTheFuture_IsRefused()
+    {
+        Mfa.VerifiedAt = () => Clock.GetUtcNow().AddMinutes(10);
+
+        var act = () => Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<CredentialChangeRefusedException>()).Which.Reason.Should().Be(CredentialChangeRefusalReason.MfaExpired);
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_MfaJustInsideTheWindow_IsAccepted()
+    {
+        Mfa.VerifiedAt = () => Clock.GetUtcNow() - TimeSpan.FromMinutes(5);
+
+        var status = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        status.Version.Should().Be(1);
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_WithoutMfa_IsRefusedAndAudited()
+    {
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        var act = () => Store.DeleteAsync(The.CompanyId, new CredentialChangeContext("intruder", null));
+
+        await act.Should().ThrowAsync<CredentialChangeRefusedException>();
+        (await Store.GetStatusAsync(The.CompanyId)).Should().NotBeNull();
+        (await ReadWholeAuditAsync()).Last().Should().BeEquivalentTo(new { Action = AuditAction.CredentialsDeleted, Outcome = AuditOutcome.Refused });
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_WithMfa_DeletesAndAudits()
+    {
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        (await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa)).Should().BeTrue();
+        (await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa)).Should().BeFalse();
+
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+        (await ReadWholeAuditAsync()).Last().Should().BeEquivalentTo(new { Action = AuditAction.CredentialsDeleted, Outcome = AuditOutcome.Succeeded });
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_PartialUpdateOfTheAspEndpoint_KeepsEverySecretAsItWas()
+    {
+        var both = The.DirectCredentials with { ApiKey = new SecretValue(The.ApiKey), AspEndpoint = The.AspEndpoint };
+        await Store.SetAsync(The.CompanyId, both, The.AdminWithMfa);
+        var before = await Repository.GetAsync(The.CompanyId);
+
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspEndpoint = new Uri("https://api2.asp.example/") }, The.AdminWithMfa);
+
+        var after = await Repository.GetAsync(The.CompanyId);
+        after!.ClientSecret.Should().Equal(before!.ClientSecret, "an untouched secret is not even re-sealed");
+        after.ApiKey.Should().Equal(before.ApiKey);
+        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        credentials!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
+        credentials.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        credentials.AspEndpoint.Should().Be(new Uri("https://api2.asp.example/"));
+        (await ReadWholeAuditAsync()).Last().Fields.Should().Equal("asp.endpoint");
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_NothingChanges_WritesNothing()
+    {
+        var created = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        var status = await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = The.AspCredentials.AspIdentifier }, The.AdminWithMfa);
+
+        status.Version.Should().Be(created.Version);
+        (await ReadWholeAuditAsync()).Should().HaveCount(1);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_CredentialsChange_ClearsCachedTokens()
+    {
+        var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), null, The.Now.AddHours(1), default)).Should().BeTrue();
+
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+
+        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        credentials!.AccessToken.Should().BeNull("a token obtained with the old secret must not outlive it");
+        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("late"), null, The.Now.AddHours(1), default))
+            .Should().BeFalse("a token fetched with the old credentials is not stored over the new ones");
+    }
+
+    [SkippableFact]
+    public async Task GetCredentialsAsync_EnvelopeCopiedFromAnotherCompany_FailsToOpen()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.DirectCredentials with { ClientSecret = new SecretValue("other-secret") }, The.AdminWithMfa);
+        var source = await Repository.GetAsync(The.CompanyId);
+        var target = await Repository.GetAsync(The.OtherCompanyId);
+
+        (await Repository.UpdateAsync(target! with { ClientSecret = source!.ClientSecret, RowVersion = target.RowVersion + 1 }, target.RowVersion, null)).Should().BeTrue();
+
+        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.OtherCompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
+        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1307);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_CancelledToken_StoresNothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa, cancelled.Token))
+            .Should().ThrowAsync<OperationCanceledException>();
+
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_IncompleteNewCredentials_ThrowsArgumentExceptionNamingWhatIsMissing()
+    {
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { Mode = TransmissionMode.DirectDctce, Environment = TransmissionEnvironment.Production, ClientId = "x" }, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret").And.Contain("TokenEndpoint").And.Contain("ApiEndpoint");
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+        (await ReadWholeAuditAsync()).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task SaveTokensAsync_ThenClear_StatusShowsTheExpiryThenNone()
+    {
+        var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+
+        await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), default);
+        var withToken = await Store.GetStatusAsync(The.CompanyId);
+        await Store.ClearTokensAsync(The.CompanyId, created.Version, markInvalid: true, default);
+        var cleared = await Store.GetStatusAsync(The.CompanyId);
+
+        withToken!.AccessTokenExpiresAt.Should().Be(The.Now.AddHours(1));
+        withToken.IsValid.Should().BeTrue();
+        withToken.Version.Should().Be(created.Version, "tokens are not a change of the credentials");
+        cleared!.AccessTokenExpiresAt.Should().BeNull();
+        cleared.IsValid.Should().BeFalse();
+        (await Store.GetCredentialsAsync(The.CompanyId, default))!.RefreshToken.Should().BeNull();
+    }
+}

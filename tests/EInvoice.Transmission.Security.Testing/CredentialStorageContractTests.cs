@@ -1,0 +1,114 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EInvoice.Transmission.Security.Testing;
+
+/// <summary>
+/// The behaviour every <see cref="ICredentialRepository"/> must have, run against each implementation by a derived
+/// class (Dapper's TestBase idea): in-memory, SQLite and PostgreSQL. Each test gets fresh, empty storage.
+/// </summary>
+public abstract partial class CredentialStorageContractTests : IAsyncLifetime
+{
+    private CredentialStore? _store;
+
+    protected CredentialStorageContractTests()
+    {
+        Clock = Some.Clock();
+        Mfa = new TestMfaVerifier(Clock);
+        Logs = new FakeLogCollector();
+    }
+
+    protected ICredentialRepository Repository { get; private set; } = null!;
+
+    protected FakeTimeProvider Clock { get; }
+
+    protected TestMfaVerifier Mfa { get; }
+
+    protected FakeLogCollector Logs { get; }
+
+    /// <summary>A store over <see cref="Repository"/> with the original key, the test clock and MFA verifier.</summary>
+    protected CredentialStore Store => _store ??= CreateStore(Some.Vault());
+
+    public async Task InitializeAsync() => Repository = await CreateRepositoryAsync();
+
+    public Task DisposeAsync() => DisposeStorageAsync();
+
+    /// <summary>Creates a repository over fresh, empty storage.</summary>
+    protected abstract Task<ICredentialRepository> CreateRepositoryAsync();
+
+    protected virtual Task DisposeStorageAsync() => Task.CompletedTask;
+
+    /// <summary>Everything in storage as text, the way someone with a copy of it would read it: blobs decoded as UTF-8.</summary>
+    protected abstract Task<string> ReadRawStorageAsync();
+
+    /// <summary>Changes the audit trail behind the repository's back, as someone with write access to storage could.</summary>
+    protected abstract Task TamperWithAuditAsync(AuditTampering tampering, long sequence);
+
+    protected CredentialStore CreateStore(CredentialVault vault, CredentialStoreOptions? options = null)
+        => Some.Store(Repository, Clock, vault, Mfa, options, new FakeLogger<CredentialStore>(Logs));
+
+    /// <summary>Renders a value of a raw row: text as it is, bytes both as UTF-8 and as Base64.</summary>
+    protected static string RenderRaw(object? value) => value switch
+    {
+        null or DBNull => "NULL",
+        byte[] bytes => Encoding.UTF8.GetString(bytes) + " " + Convert.ToBase64String(bytes),
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    protected async Task<List<AuditEntry>> ReadWholeAuditAsync()
+    {
+        var all = new List<AuditEntry>();
+        while (true)
+        {
+            var page = await Repository.ReadAuditAsync(all.Count == 0 ? 0 : all[^1].Sequence, 1000);
+            all.AddRange(page);
+            if (page.Count < 1000)
+            {
+                return all;
+            }
+        }
+    }
+
+    protected static StoredCredential Row(string companyId, long version = 1, byte[]? clientSecret = null) => new()
+    {
+        CompanyId = companyId,
+        Mode = TransmissionMode.DirectDctce,
+        Environment = "Production",
+        ClientId = "client",
+        ClientSecret = clientSecret ?? [1, 2, 3],
+        TokenEndpoint = The.TokenEndpoint.AbsoluteUri,
+        ApiEndpoint = The.ApiEndpoint.AbsoluteUri,
+        ConfiguredAt = The.Now,
+        ConfiguredBy = The.Admin,
+        Version = version,
+        RowVersion = version,
+    };
+
+    protected static AuditEvent Event(string? companyId = The.CompanyId, string actor = The.Admin) => new()
+    {
+        Timestamp = The.Now,
+        CompanyId = companyId,
+        Action = AuditAction.CredentialsUpdated,
+        Actor = actor,
+        Outcome = AuditOutcome.Succeeded,
+        Fields = ["asp.endpoint"],
+        MfaMethod = "totp",
+    };
+}
+
+/// <summary>Ways someone with write access to storage could change the audit trail.</summary>
+public enum AuditTampering
+{
+    /// <summary>Change the actor of an entry.</summary>
+    ChangeActor,
+
+    /// <summary>Replace an entry's stored hash.</summary>
+    ChangeHash,
+
+    /// <summary>Remove an entry.</summary>
+    Delete,
+
+    /// <summary>Swap the content of an entry with the next one, keeping their sequence numbers.</summary>
+    SwapWithNext,
+}
