@@ -28,6 +28,11 @@ internal static class SchemaMigrator
 
     public static async Task<int> MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider timeProvider, ILogger logger, CancellationToken cancellationToken)
     {
+        if (dialect.PrepareDatabase is { } prepareSql)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(prepareSql, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         int current, version;
         await using (transaction.ConfigureAwait(false))

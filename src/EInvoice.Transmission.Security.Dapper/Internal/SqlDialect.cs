@@ -11,6 +11,9 @@ internal sealed class SqlDialect
         name: "Sqlite",
         lockAuditHead: string.Empty,
 
+        // Write-ahead logging lets readers (the token path) go on while a writer commits; it is a no-op in memory.
+        prepareDatabase: "PRAGMA journal_mode=WAL",
+
         // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) already serialises writers.
         lockMigrations: null,
         caseSensitiveOrder: string.Empty);
@@ -18,12 +21,14 @@ internal sealed class SqlDialect
     public static readonly SqlDialect PostgreSql = new(
         name: "PostgreSql",
         lockAuditHead: " FOR UPDATE",
+        prepareDatabase: null,
         lockMigrations: "SELECT pg_advisory_xact_lock(7265736563757269)",
         caseSensitiveOrder: " COLLATE \"C\"");
 
-    private SqlDialect(string name, string lockAuditHead, string? lockMigrations, string caseSensitiveOrder)
+    private SqlDialect(string name, string lockAuditHead, string? prepareDatabase, string? lockMigrations, string caseSensitiveOrder)
     {
         Name = name;
+        PrepareDatabase = prepareDatabase;
         LockAuditHead = lockAuditHead;
         LockMigrations = lockMigrations;
         BinaryCollation = caseSensitiveOrder;
@@ -31,6 +36,9 @@ internal sealed class SqlDialect
 
     /// <summary>The folder of this dialect's migration scripts.</summary>
     public string Name { get; }
+
+    /// <summary>Run once before migrating, outside any transaction.</summary>
+    public string? PrepareDatabase { get; }
 
     /// <summary>Appended to the audit head SELECT so that appends are serialised.</summary>
     public string LockAuditHead { get; }

@@ -1,0 +1,127 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EInvoice.Transmission.Security.Dapper.Tests;
+
+/// <summary>Migrations run twice, or from several connections at once, leave one correct schema.</summary>
+public sealed class SchemaMigrationTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"eits-migrations-{Guid.NewGuid():N}.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(_file + suffix);
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SqliteFromFourConnectionsAtOnce_LeavesOneSchema()
+    {
+        var sources = Enumerable.Range(0, 4).Select(_ => SqliteFactory.Instance.CreateDataSource($"Data Source={_file};Pooling=False")).ToList();
+
+        await Task.WhenAll(sources.Select(s => Task.Run(() => Repository(s).MigrateAsync())));
+        await Repository(sources[0]).MigrateAsync();
+
+        await AssertOneSchemaAsync(sources[0], "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'eits_%'");
+        sources.ForEach(s => s.Dispose());
+    }
+
+    [SkippableFact]
+    public async Task MigrateAsync_PostgresFromFourConnectionsAtOnce_LeavesOneSchema()
+    {
+        var (first, schema) = await PostgresDatabase.CreateIsolatedAsync();
+        try
+        {
+            var sources = new List<DbDataSource> { first };
+            for (var i = 0; i < 3; i++)
+            {
+                sources.Add(Npgsql.NpgsqlDataSource.Create(first.ConnectionString));
+            }
+
+            await Task.WhenAll(sources.Select(s => Task.Run(() => Repository(s).MigrateAsync())));
+            await Repository(sources[0]).MigrateAsync();
+
+            await AssertOneSchemaAsync(sources[0], "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'eits_%'");
+            foreach (var source in sources)
+            {
+                await source.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await PostgresDatabase.DropAsync(schema);
+        }
+    }
+
+    [Fact]
+    public void Scripts_EachDialect_AreNumberedFromOneWithoutGaps()
+    {
+        foreach (var dialect in new[] { Internal.SqlDialect.Sqlite, Internal.SqlDialect.PostgreSql })
+        {
+            var scripts = Internal.SchemaMigrator.Scripts(dialect);
+            scripts.Should().NotBeEmpty();
+            scripts.Select(s => s.Version).Should().Equal(Enumerable.Range(1, scripts.Count));
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_UnsupportedProvider_ThrowsNotSupportedException()
+    {
+        var repository = Repository(new UnsupportedDataSource());
+
+        await FluentActions.Awaiting(() => repository.MigrateAsync()).Should().ThrowAsync<NotSupportedException>().WithMessage("*SQLite*PostgreSQL*");
+    }
+
+    private static DapperCredentialRepository Repository(DbDataSource source)
+        => new(source, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
+
+    private static async Task AssertOneSchemaAsync(DbDataSource source, string tablesSql)
+    {
+        await using var connection = await source.OpenConnectionAsync();
+        (await connection.QueryAsync<string>(tablesSql)).Should().BeEquivalentTo("eits_credentials", "eits_audit", "eits_audit_head", "eits_schema_version");
+        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version")).Should().Equal(1);
+        (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM eits_audit_head")).Should().Be(1);
+    }
+
+    private sealed class UnsupportedDataSource : DbDataSource
+    {
+        public override string ConnectionString => "unsupported";
+
+        protected override DbConnection CreateDbConnection() => new UnsupportedConnection();
+    }
+
+    private sealed class UnsupportedConnection : DbConnection
+    {
+        [System.Diagnostics.CodeAnalysis.AllowNull]
+        public override string ConnectionString { get; set; } = string.Empty;
+
+        public override string Database => string.Empty;
+
+        public override string DataSource => string.Empty;
+
+        public override string ServerVersion => string.Empty;
+
+        public override System.Data.ConnectionState State => System.Data.ConnectionState.Open;
+
+        public override void ChangeDatabase(string databaseName)
+        {
+        }
+
+        public override void Close()
+        {
+        }
+
+        public override void Open()
+        {
+        }
+
+        protected override DbTransaction BeginDbTransaction(System.Data.IsolationLevel isolationLevel) => throw new NotSupportedException();
+
+        protected override DbCommand CreateDbCommand() => throw new NotSupportedException();
+    }
+}
