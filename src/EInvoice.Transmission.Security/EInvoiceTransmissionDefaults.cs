@@ -19,4 +19,14 @@ public static class EInvoiceTransmissionDefaults
     /// an unkeyed one, so that credentials can live apart from the application's own database.
     /// </summary>
     public const string DataSourceKey = "EInvoice.Transmission.Security";
+
+    /// <summary>The sub-section of <see cref="ConfigurationSectionName"/> that configures token handling: <c>OAuth</c>.</summary>
+    public const string OAuthSectionName = "OAuth";
+
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.HttpClient"/> that sends token requests. Configure it to add a proxy or
+    /// resilience to token requests: <c>services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)…</c>.
+    /// Its primary handler follows no redirects, so a client secret is never re-sent elsewhere.
+    /// </summary>
+    public const string TokenHttpClientName = "EInvoice.Transmission.Security.Token";
 }

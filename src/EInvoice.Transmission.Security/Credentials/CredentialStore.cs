@@ -424,6 +424,14 @@ public sealed class CredentialStore
             cancellationToken);
     }
 
+    /// <summary>Takes the short cross-process lease on a company's token request.</summary>
+    internal Task<bool> TryAcquireTokenLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        => _repository.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+
+    /// <summary>Releases the lease taken by <see cref="TryAcquireTokenLeaseAsync"/>.</summary>
+    internal Task ReleaseTokenLeaseAsync(string companyId, string owner, CancellationToken cancellationToken)
+        => _repository.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+
     private static bool IsUnderKey(StoredCredential row, string keyId)
     {
         foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.ClientSecret, row.ApiKey, row.AccessToken, row.RefreshToken])

@@ -33,4 +33,17 @@ public static class EInvoiceTransmissionBuilderExtensions
         builder.Services.Configure(configure);
         return builder;
     }
+
+    /// <summary>Configures token handling: refresh buffer, scope, client authentication, timeouts, backoff, ASP headers.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IEInvoiceTransmissionBuilder ConfigureOAuth(this IEInvoiceTransmissionBuilder builder, Action<OAuthOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
 }

@@ -1,5 +1,6 @@
 using EInvoice.Transmission.Security;
 using EInvoice.Transmission.Security.Internal;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,17 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
             sp.GetRequiredService<IOptions<CredentialStoreOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CredentialStore>>()));
+
+        services.AddOptions<OAuthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
+
+        // Token requests never follow redirects: a 307 would re-post the client secret to wherever it points.
+        services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.TryAddSingleton(static sp => new TransmissionTelemetry(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<TokenClient>();
+        services.TryAddSingleton<AccessTokenCache>();
+        services.TryAddSingleton(static sp => new CredentialConnectionTester(sp.GetRequiredService<AccessTokenCache>()));
         return new EInvoiceTransmissionBuilder(services);
     }
 
@@ -85,6 +97,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         var builder = services.AddEInvoiceTransmission();
         services.AddOptions<CredentialVaultOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.VaultSectionName));
         services.AddOptions<CredentialStoreOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.CredentialsSectionName));
+        services.AddOptions<OAuthOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.OAuthSectionName));
         return builder;
     }
 }

@@ -13,6 +13,42 @@ internal static partial class Log
         Message = "Loaded the key-encryption key ring: active key {KeyId}, {KeyCount} keys in all.")]
     public static partial void KeyRingLoaded(this ILogger logger, string keyId, int keyCount);
 
+    [LoggerMessage(EventId = 1100, EventName = "TokenAcquired", Level = LogLevel.Debug,
+        Message = "Acquired an access token for company {CompanyId} with the {Grant} grant; it expires at {ExpiresAt:O}.")]
+    public static partial void TokenAcquired(this ILogger logger, string companyId, string grant, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 1101, EventName = "TokenFingerprint", Level = LogLevel.Trace,
+        Message = "The new access token of company {CompanyId} has fingerprint {Fingerprint} (first 8 hex digits of its SHA-256).")]
+    public static partial void TokenFingerprint(this ILogger logger, string companyId, string fingerprint);
+
+    [LoggerMessage(EventId = 1102, EventName = "TokenRequestFailed", Level = LogLevel.Warning,
+        Message = "No access token for company {CompanyId}: {Error}, HTTP status {StatusCode}, transient {IsTransient}; next attempt not before {RetryAt:O}.")]
+    public static partial void TokenFailed(this ILogger logger, string companyId, string? error, int? statusCode, bool isTransient, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 1103, EventName = "PersistedTokenReused", Level = LogLevel.Debug,
+        Message = "Reused the stored access token of company {CompanyId}, valid until {ExpiresAt:O}, without a token request.")]
+    public static partial void PersistedTokenReused(this ILogger logger, string companyId, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 1104, EventName = "RefreshTokenRejected", Level = LogLevel.Information,
+        Message = "The refresh token of company {CompanyId} was not accepted ({Error}); requesting a token with the client credentials.")]
+    public static partial void RefreshTokenRejected(this ILogger logger, string companyId, string? error);
+
+    [LoggerMessage(EventId = 1105, EventName = "TokenNotPersisted", Level = LogLevel.Warning,
+        Message = "Could not update the stored tokens or lease of company {CompanyId} ({ExceptionType}); the token is used from memory only.")]
+    public static partial void TokenNotPersisted(this ILogger logger, string companyId, string exceptionType);
+
+    [LoggerMessage(EventId = 1106, EventName = "CredentialsChangedTokenDropped", Level = LogLevel.Debug,
+        Message = "The credentials of company {CompanyId} changed; its cached token is dropped.")]
+    public static partial void CredentialsChangedTokenDropped(this ILogger logger, string companyId);
+
+    [LoggerMessage(EventId = 1107, EventName = "UnauthorizedRetry", Level = LogLevel.Information,
+        Message = "The API rejected the access token of company {CompanyId} with 401; resending once with a new token.")]
+    public static partial void UnauthorizedRetry(this ILogger logger, string companyId);
+
+    [LoggerMessage(EventId = 1108, EventName = "ConnectionTested", Level = LogLevel.Information,
+        Message = "Connection test for company {CompanyId}: succeeded {Succeeded}.")]
+    public static partial void ConnectionTested(this ILogger logger, string companyId, bool succeeded);
+
     [LoggerMessage(EventId = 1300, EventName = "CredentialsChanged", Level = LogLevel.Information,
         Message = "Credentials of company {CompanyId}: {Action} by {Actor}; fields {Fields}.")]
     public static partial void CredentialsChanged(this ILogger logger, string companyId, AuditAction action, string actor, IReadOnlyList<string> fields);

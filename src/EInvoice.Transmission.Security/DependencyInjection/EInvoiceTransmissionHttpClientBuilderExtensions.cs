@@ -1,0 +1,44 @@
+using EInvoice.Transmission.Security;
+using EInvoice.Transmission.Security.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds <see cref="OAuthTokenProvider"/> to a host's named or typed <see cref="HttpClient"/>.</summary>
+public static class EInvoiceTransmissionHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Authenticates every request of this client with the stored credentials of the company named on the request
+    /// (<see cref="EInvoiceHttpRequestMessageExtensions.SetCompanyId"/>): a self-refreshing OAuth access token, or an
+    /// ASP's API key.
+    /// </summary>
+    /// <param name="builder">The client's builder, from <c>services.AddHttpClient(...)</c>.</param>
+    /// <param name="environment">The environment this client talks to; credentials of any other environment are refused.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="environment"/> is the default value.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddEInvoiceTransmission</c> was not called first, or the client is the library's own token client.</exception>
+    public static IHttpClientBuilder AddEInvoiceAuthentication(this IHttpClientBuilder builder, TransmissionEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (environment.IsDefault)
+        {
+            throw new ArgumentException("Name the environment this client talks to, such as TransmissionEnvironment.Production.", nameof(environment));
+        }
+
+        if (!builder.Services.Any(d => d.ServiceType == typeof(EInvoiceTransmissionMarker)))
+        {
+            throw new InvalidOperationException("Call services.AddEInvoiceTransmission(...) before adding EInvoice authentication to an HttpClient.");
+        }
+
+        if (builder.Name == EInvoiceTransmissionDefaults.TokenHttpClientName)
+        {
+            throw new InvalidOperationException("The token client sends token requests; it must not carry the token handler itself.");
+        }
+
+        return builder.AddHttpMessageHandler(sp => new OAuthTokenProvider(
+            sp.GetRequiredService<AccessTokenCache>(),
+            environment,
+            sp.GetRequiredService<ILogger<OAuthTokenProvider>>()));
+    }
+}

@@ -1,0 +1,488 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EInvoice.Transmission.Security.Internal;
+
+/// <summary>
+/// The long-lived side of <see cref="OAuthTokenProvider"/>: per company, the credentials to attach (a bearer token or
+/// API-key headers), kept fresh in the background.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Hot path: a dictionary lookup and two time comparisons, no lock, no I/O, no allocation. Everything else — loading
+/// credentials, token requests, refresh ahead of expiry, re-checking the credentials against storage — runs as one
+/// fetch per company at a time (single flight). A fetch runs on its own timeout, never on a caller's token, so a
+/// caller that gives up does not cancel the fetch the others wait for.
+/// </para>
+/// <para>
+/// The cache key is the company id; each snapshot carries the environment and credential version it was built from.
+/// A change through this process's <see cref="CredentialStore"/> drops the company at once; a change by another
+/// process is noticed within <see cref="OAuthOptions.CredentialRecheckInterval"/>.
+/// </para>
+/// </remarks>
+internal sealed class AccessTokenCache : IDisposable
+{
+    private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ConcurrentDictionary<string, CompanyEntry> _entries = new(StringComparer.Ordinal);
+    private readonly CredentialStore _store;
+    private readonly TokenClient _tokenClient;
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly OAuthOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly TransmissionTelemetry _telemetry;
+    private readonly ILogger _logger;
+    private readonly string _leaseOwner = $"{System.Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    public AccessTokenCache(
+        CredentialStore store,
+        TokenClient tokenClient,
+        IHttpClientFactory httpClientFactory,
+        IOptions<OAuthOptions> options,
+        TimeProvider timeProvider,
+        TransmissionTelemetry telemetry,
+        ILogger<AccessTokenCache> logger)
+    {
+        _store = store;
+        _tokenClient = tokenClient;
+        _httpClientFactory = httpClientFactory;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _telemetry = telemetry;
+        _logger = logger;
+        _store.CredentialsChanged += OnCredentialsChanged;
+    }
+
+    public TimeProvider TimeProvider => _timeProvider;
+
+    public TransmissionTelemetry Telemetry => _telemetry;
+
+    /// <summary>Returns what to attach to a request for <paramref name="companyId"/>; synchronously on a cache hit.</summary>
+    /// <exception cref="OAuthTokenException">Nothing can be attached.</exception>
+    public ValueTask<AuthSnapshot> GetAsync(string companyId, CancellationToken cancellationToken)
+    {
+        if (_entries.TryGetValue(companyId, out var entry) && entry.Current is { } snapshot)
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (now < snapshot.MaintainAt)
+            {
+                _telemetry.CacheHit();
+                return new ValueTask<AuthSnapshot>(snapshot);
+            }
+
+            if (now < snapshot.ExpiresAt)
+            {
+                // Due for a refresh or a re-check: keep serving this one while that happens in the background.
+                _telemetry.CacheHit();
+                StartBackgroundFetch(entry, now);
+                return new ValueTask<AuthSnapshot>(snapshot);
+            }
+        }
+
+        return new ValueTask<AuthSnapshot>(AcquireAsync(companyId, cancellationToken));
+    }
+
+    /// <summary>
+    /// After a 401: forgets <paramref name="rejected"/> if it is still current. Returns whether it was; a storm of 401s
+    /// for one token therefore leads to one token request.
+    /// </summary>
+    public bool Invalidate(AuthSnapshot rejected)
+        => _entries.TryGetValue(rejected.CompanyId, out var entry) && entry.Invalidate(rejected);
+
+    /// <summary>Acquires a new token (or calls the ASP) for the company and records the outcome on its credentials.</summary>
+    public async Task<ConnectionTestResult> TestConnectionAsync(string companyId, CancellationToken cancellationToken)
+    {
+        var testedAt = _timeProvider.GetUtcNow();
+        TransmissionCredentials? credentials;
+        try
+        {
+            credentials = await _store.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CredentialVaultException)
+        {
+            return new ConnectionTestResult(testedAt, false, "The stored credentials cannot be opened: their key is not in the key ring, or they were modified.");
+        }
+
+        if (credentials is null)
+        {
+            return new ConnectionTestResult(testedAt, false, $"No credentials are stored for company '{companyId}'.");
+        }
+
+        string? error = null;
+        switch (credentials.Mode)
+        {
+            case TransmissionMode.DirectDctce:
+                try
+                {
+                    var token = await RequestTokenAsync(credentials, refreshToken: null, cancellationToken).ConfigureAwait(false);
+                    var snapshot = await PersistAsync(credentials, token, cancellationToken).ConfigureAwait(false);
+
+                    // The new token is good: serve it rather than let the cache ask for another.
+                    _entries.GetOrAdd(companyId, static id => new CompanyEntry(id)).Replace(snapshot);
+                }
+                catch (OAuthTokenException ex)
+                {
+                    error = ex.Message;
+                    if (!ex.IsTransient)
+                    {
+                        Drop(companyId);
+                        await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
+                    }
+                }
+
+                break;
+
+            case TransmissionMode.AspProvider:
+                error = await ProbeAspAsync(credentials, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        var result = new ConnectionTestResult(testedAt, error is null, SecretScrubber.Scrub(error, credentials.Secrets()));
+        await _store.RecordConnectionTestAsync(companyId, credentials.Version, result, credentials.Secrets(), cancellationToken).ConfigureAwait(false);
+        _logger.ConnectionTested(companyId, result.Succeeded);
+        return result;
+    }
+
+    public void Dispose() => _store.CredentialsChanged -= OnCredentialsChanged;
+
+    private static OAuthTokenException Permanent(string companyId, string error, string description, Exception? inner = null)
+        => new(companyId, error, description, null, isTransient: false, null, inner);
+
+    private static string Fingerprint(SecretValue token)
+        => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Reveal())))[..8];
+
+    private async Task<AuthSnapshot> AcquireAsync(string companyId, CancellationToken cancellationToken)
+    {
+        var entry = _entries.GetOrAdd(companyId, static id => new CompanyEntry(id));
+        var now = _timeProvider.GetUtcNow();
+        if (entry.Current is { } current && now < current.ExpiresAt)
+        {
+            StartBackgroundFetch(entry, now);
+            return current;
+        }
+
+        // Backing off after a failure: answer at once rather than ask the identity provider again.
+        if (now < entry.BlockedUntil && entry.LastError is { } last && !entry.IsFetching)
+        {
+            throw last.WithRetryAfter(entry.BlockedUntil - now);
+        }
+
+        var task = entry.JoinOrStartFetch(out var started);
+        if (started is not null)
+        {
+            _ = Task.Run(() => RunFetchAsync(entry, started, background: false), CancellationToken.None);
+        }
+
+        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StartBackgroundFetch(CompanyEntry entry, DateTimeOffset now)
+    {
+        if (now < entry.BlockedUntil || !entry.TryStartFetch(out var fetch))
+        {
+            return;
+        }
+
+        // Nobody awaits a background fetch: observe its failure so it is not reported as unobserved.
+        fetch.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = Task.Run(() => RunFetchAsync(entry, fetch, background: true), CancellationToken.None);
+    }
+
+    /// <summary>Runs on the thread pool, never on a caller's stack or token: the fetch belongs to everyone waiting for it.</summary>
+    private async Task RunFetchAsync(CompanyEntry entry, TaskCompletionSource<AuthSnapshot> fetch, bool background)
+    {
+        var previous = entry.Current;
+        try
+        {
+            var snapshot = await FetchAsync(entry).ConfigureAwait(false);
+            if (background && previous is not null && !ReferenceEquals(snapshot.AccessToken, previous.AccessToken))
+            {
+                _telemetry.Refreshed("success");
+            }
+
+            entry.Succeeded(fetch, snapshot);
+        }
+        catch (Exception ex)
+        {
+            var error = ex as OAuthTokenException
+                ?? new OAuthTokenException(entry.CompanyId, OAuthTokenException.StorageUnavailable, "the credentials could not be read", null, isTransient: true, null, ex);
+            if (background && previous is not null)
+            {
+                _telemetry.Refreshed("failure");
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            var blockedUntil = now + Backoff(error, entry.ConsecutiveFailures);
+            _logger.TokenFailed(entry.CompanyId, error.Error, (int?)error.StatusCode, error.IsTransient, blockedUntil);
+
+            // A transient failure keeps a still-valid token in service; a permanent one (or an expired token) drops it.
+            var dropCurrent = !error.IsTransient || previous is null || now >= previous.ExpiresAt;
+            if (error.Error == OAuthTokenException.CredentialsNotFound)
+            {
+                _entries.TryRemove(KeyValuePair.Create(entry.CompanyId, entry));
+            }
+
+            entry.Failed(fetch, error, blockedUntil, dropCurrent);
+        }
+    }
+
+    /// <summary>Loads the credentials and decides: keep the snapshot, reuse a persisted token, or request a new one.</summary>
+    private async Task<AuthSnapshot> FetchAsync(CompanyEntry entry)
+    {
+        var companyId = entry.CompanyId;
+        using var activity = TransmissionTelemetry.ActivitySource.StartActivity("eits.token.acquire");
+        activity?.SetTag("eits.company_id", companyId);
+
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
+        var credentials = await LoadCredentialsAsync(companyId, timeout.Token).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        var recheckAt = now + _options.CredentialRecheckInterval;
+        activity?.SetTag("eits.mode", credentials.Mode.ToString());
+
+        switch (credentials.Mode)
+        {
+            case TransmissionMode.Sandbox:
+                return AuthSnapshot.ForSandbox(credentials, recheckAt);
+            case TransmissionMode.AspProvider:
+                return AuthSnapshot.ForApiKey(credentials, _options, recheckAt);
+        }
+
+        // A re-check that found the same credentials and a token not yet due: keep it.
+        if (entry.Current is { } current && current.Version == credentials.Version && now < current.RefreshAt
+            && current.AccessToken?.Reveal() != entry.RejectedAccessToken)
+        {
+            return current.WithRecheckAt(recheckAt);
+        }
+
+        if (Persisted(entry, credentials, now) is { } persisted)
+        {
+            _logger.PersistedTokenReused(companyId, persisted.ExpiresAt);
+            return persisted;
+        }
+
+        var leased = await _store.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
+        try
+        {
+            if (!leased)
+            {
+                // Another process is requesting this company's token: wait for it to land in storage.
+                if (await WaitForOtherProcessAsync(entry, timeout.Token).ConfigureAwait(false) is { } shared)
+                {
+                    return shared;
+                }
+            }
+
+            TokenResult token;
+            try
+            {
+                token = await RequestTokenAsync(credentials, entry.Current?.RefreshToken ?? credentials.RefreshToken, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (OAuthTokenException ex) when (!ex.IsTransient)
+            {
+                // Seed behaviour: a failed token operation clears the cached tokens, in storage as in memory.
+                await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
+                throw;
+            }
+
+            activity?.SetTag("eits.token.expires_at", token.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            return await PersistAsync(credentials, token, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (leased)
+            {
+                await ReleaseLeaseQuietlyAsync(companyId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<TransmissionCredentials> LoadCredentialsAsync(string companyId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false)
+                ?? throw Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
+        }
+        catch (CredentialVaultException ex)
+        {
+            throw Permanent(companyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", ex);
+        }
+    }
+
+    /// <summary>A token in storage that is still good: left by an earlier run of this process or by another one.</summary>
+    private AuthSnapshot? Persisted(CompanyEntry entry, TransmissionCredentials credentials, DateTimeOffset now)
+    {
+        if (credentials.AccessToken is not { } token || credentials.AccessTokenExpiresAt is not { } expiresAt
+            || token.Reveal() == entry.RejectedAccessToken)
+        {
+            return null;
+        }
+
+        // The original lifetime is not stored; half of what remains bounds the refresh buffer as half the lifetime would.
+        var refreshBefore = Min(_options.RefreshBeforeExpiry, (expiresAt - now) / 2);
+        var snapshot = AuthSnapshot.ForBearer(credentials, token, credentials.RefreshToken, expiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
+        return now < snapshot.RefreshAt ? snapshot : null;
+    }
+
+    private async Task<AuthSnapshot?> WaitForOtherProcessAsync(CompanyEntry entry, CancellationToken cancellationToken)
+    {
+        var giveUpAt = _timeProvider.GetUtcNow() + _options.TokenRequestTimeout;
+        while (_timeProvider.GetUtcNow() < giveUpAt)
+        {
+            await Task.Delay(LeasePollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            var credentials = await LoadCredentialsAsync(entry.CompanyId, cancellationToken).ConfigureAwait(false);
+            if (Persisted(entry, credentials, _timeProvider.GetUtcNow()) is { } shared)
+            {
+                _logger.PersistedTokenReused(entry.CompanyId, shared.ExpiresAt);
+                return shared;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Refresh token grant when there is a refresh token, falling back to client credentials when it fails.</summary>
+    private async Task<TokenResult> RequestTokenAsync(TransmissionCredentials credentials, SecretValue? refreshToken, CancellationToken cancellationToken)
+    {
+        if (refreshToken is not null)
+        {
+            try
+            {
+                return await RequestAsync(credentials, refreshToken, TokenClient.RefreshTokenGrant, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OAuthTokenException ex)
+            {
+                _logger.RefreshTokenRejected(credentials.CompanyId, ex.Error);
+            }
+        }
+
+        return await RequestAsync(credentials, null, TokenClient.ClientCredentialsGrant, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenResult> RequestAsync(TransmissionCredentials credentials, SecretValue? refreshToken, string grant, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var token = await _tokenClient.RequestAsync(credentials, refreshToken, cancellationToken).ConfigureAwait(false);
+            _telemetry.TokenRequested(grant, "success");
+            _logger.TokenAcquired(credentials.CompanyId, grant, token.ExpiresAt);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                _logger.TokenFingerprint(credentials.CompanyId, Fingerprint(token.AccessToken));
+            }
+
+            return token;
+        }
+        catch (OAuthTokenException)
+        {
+            _telemetry.TokenRequested(grant, "failure");
+            throw;
+        }
+    }
+
+    /// <summary>Stores the token sealed, so a restart or another instance reuses it; a storage failure only costs that reuse.</summary>
+    private async Task<AuthSnapshot> PersistAsync(TransmissionCredentials credentials, TokenResult token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.TokenNotPersisted(credentials.CompanyId, ex.GetType().Name);
+        }
+
+        var refreshBefore = Min(_options.RefreshBeforeExpiry, token.Lifetime / 2);
+        var now = _timeProvider.GetUtcNow();
+        return AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
+    }
+
+    /// <summary>Calls the ASP endpoint with the API key: anything but 401, 403 or a server error means the key was accepted.</summary>
+    private async Task<string?> ProbeAspAsync(TransmissionCredentials credentials, CancellationToken cancellationToken)
+    {
+        var snapshot = AuthSnapshot.ForApiKey(credentials, _options, DateTimeOffset.MaxValue);
+        using var request = new HttpRequestMessage(HttpMethod.Get, credentials.AspEndpoint);
+        foreach (var (name, value) in snapshot.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            var client = _httpClientFactory.CreateClient(EInvoiceTransmissionDefaults.TokenHttpClientName);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            return status is 401 or 403 ? $"The ASP refused the API key (HTTP {status})."
+                : status >= 500 ? $"The ASP answered with a server error (HTTP {status})."
+                : null;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return "The ASP did not answer in time.";
+        }
+        catch (HttpRequestException ex)
+        {
+            return $"The ASP could not be reached ({ex.HttpRequestError}).";
+        }
+    }
+
+    private TimeSpan Backoff(OAuthTokenException error, int failuresBefore)
+    {
+        if (error.RetryAfter is { } retryAfter)
+        {
+            return Min(retryAfter, TimeSpan.FromHours(1));
+        }
+
+        var exponential = _options.InitialBackoff * Math.Pow(2, Math.Min(failuresBefore, 20));
+        var delay = Min(exponential, _options.MaxBackoff);
+
+        // Up to a fifth less, at random, so companies that failed together do not retry together.
+        return delay - (delay * (RandomNumberGenerator.GetInt32(0, 200) / 1000.0));
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void Drop(string companyId)
+    {
+        if (_entries.TryRemove(companyId, out var entry))
+        {
+            entry.Retire();
+        }
+    }
+
+    private void OnCredentialsChanged(string companyId)
+    {
+        _logger.CredentialsChangedTokenDropped(companyId);
+        Drop(companyId);
+    }
+
+    private async Task ClearTokensQuietlyAsync(string companyId, long version)
+    {
+        try
+        {
+            await _store.ClearTokensAsync(companyId, version, markInvalid: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.TokenNotPersisted(companyId, ex.GetType().Name);
+        }
+    }
+
+    private async Task ReleaseLeaseQuietlyAsync(string companyId)
+    {
+        try
+        {
+            await _store.ReleaseTokenLeaseAsync(companyId, _leaseOwner, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The lease lapses by itself after TokenRequestTimeout.
+            _logger.TokenNotPersisted(companyId, ex.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+
+namespace EInvoice.Transmission.Security.Internal;
+
+/// <summary>
+/// What the handler attaches to a company's requests, fixed at one moment: immutable, so the hot path reads it
+/// without a lock. A new snapshot replaces the old one when a token is refreshed or the credentials are re-checked.
+/// </summary>
+internal sealed class AuthSnapshot
+{
+    private AuthSnapshot(TransmissionCredentials credentials, Uri? origin, DateTimeOffset expiresAt, DateTimeOffset refreshAt, DateTimeOffset recheckAt)
+    {
+        CompanyId = credentials.CompanyId;
+        Mode = credentials.Mode;
+        Environment = credentials.Environment;
+        Version = credentials.Version;
+        Origin = origin;
+        ExpiresAt = expiresAt;
+        RefreshAt = refreshAt;
+        RecheckAt = recheckAt;
+        MaintainAt = refreshAt < recheckAt ? refreshAt : recheckAt;
+    }
+
+    public string CompanyId { get; }
+
+    public TransmissionMode Mode { get; }
+
+    public TransmissionEnvironment Environment { get; }
+
+    /// <summary>The credential version the snapshot was built from.</summary>
+    public long Version { get; }
+
+    /// <summary>The only origin (scheme, host, port) credentials are sent to; <see langword="null"/> when none is stored (sandbox).</summary>
+    public Uri? Origin { get; }
+
+    public AuthenticationHeaderValue? Authorization { get; private init; }
+
+    public SecretValue? AccessToken { get; private init; }
+
+    public SecretValue? RefreshToken { get; private init; }
+
+    /// <summary>Headers of the API-key mode.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; private init; } = [];
+
+    /// <summary>After this the snapshot must not be used.</summary>
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>From this moment a background refresh is due.</summary>
+    public DateTimeOffset RefreshAt { get; }
+
+    /// <summary>From this moment the credentials are compared with storage again.</summary>
+    public DateTimeOffset RecheckAt { get; }
+
+    /// <summary>The earlier of <see cref="RefreshAt"/> and <see cref="RecheckAt"/>: the hot path compares with this one value.</summary>
+    public DateTimeOffset MaintainAt { get; }
+
+    public static AuthSnapshot ForBearer(TransmissionCredentials credentials, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, TimeSpan refreshBefore, DateTimeOffset recheckAt)
+        => new(credentials, credentials.ApiEndpoint, expiresAt, expiresAt - refreshBefore, recheckAt)
+        {
+            AccessToken = accessToken,
+            RefreshToken = refreshToken,
+            Authorization = new AuthenticationHeaderValue("Bearer", accessToken.Reveal()),
+        };
+
+    public static AuthSnapshot ForApiKey(TransmissionCredentials credentials, OAuthOptions options, DateTimeOffset recheckAt)
+    {
+        var headers = new List<KeyValuePair<string, string>> { new(options.ApiKeyHeaderName, credentials.ApiKey!.Reveal()) };
+        if (options.AspIdentifierHeaderName is { } name && credentials.AspIdentifier is { } identifier)
+        {
+            headers.Add(new(name, identifier));
+        }
+
+        return new(credentials, credentials.AspEndpoint, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt) { Headers = headers };
+    }
+
+    public static AuthSnapshot ForSandbox(TransmissionCredentials credentials, DateTimeOffset recheckAt)
+        => new(credentials, credentials.ApiEndpoint, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt);
+
+    /// <summary>The same snapshot, checked against storage again until <paramref name="recheckAt"/>.</summary>
+    public AuthSnapshot WithRecheckAt(DateTimeOffset recheckAt) => new(this, recheckAt);
+
+    private AuthSnapshot(AuthSnapshot other, DateTimeOffset recheckAt)
+    {
+        CompanyId = other.CompanyId;
+        Mode = other.Mode;
+        Environment = other.Environment;
+        Version = other.Version;
+        Origin = other.Origin;
+        Authorization = other.Authorization;
+        AccessToken = other.AccessToken;
+        RefreshToken = other.RefreshToken;
+        Headers = other.Headers;
+        ExpiresAt = other.ExpiresAt;
+        RefreshAt = other.RefreshAt;
+        RecheckAt = recheckAt;
+        MaintainAt = RefreshAt < recheckAt ? RefreshAt : recheckAt;
+    }
+}

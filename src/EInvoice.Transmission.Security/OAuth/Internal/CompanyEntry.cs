@@ -1,0 +1,151 @@
+namespace EInvoice.Transmission.Security.Internal;
+
+/// <summary>
+/// One company's cached authentication: the current snapshot (read lock-free), the one fetch in flight (single
+/// flight), and the backoff after failures.
+/// </summary>
+internal sealed class CompanyEntry(string companyId)
+{
+    private readonly Lock _gate = new();
+    private volatile AuthSnapshot? _current;
+    private TaskCompletionSource<AuthSnapshot>? _fetch;
+
+    public string CompanyId { get; } = companyId;
+
+    public AuthSnapshot? Current => _current;
+
+    /// <summary>Set when the credentials changed: results of fetches still in flight are not cached any more.</summary>
+    public bool IsRetired { get; private set; }
+
+    /// <summary>The access token a 401 rejected: never reloaded from storage.</summary>
+    public string? RejectedAccessToken { get; set; }
+
+    public DateTimeOffset BlockedUntil { get; private set; }
+
+    public OAuthTokenException? LastError { get; private set; }
+
+    public int ConsecutiveFailures { get; private set; }
+
+    public bool IsFetching
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _fetch is not null;
+            }
+        }
+    }
+
+    /// <summary>Returns the fetch in flight, or registers a new one that the caller must run (<paramref name="started"/>).</summary>
+    public Task<AuthSnapshot> JoinOrStartFetch(out TaskCompletionSource<AuthSnapshot>? started)
+    {
+        lock (_gate)
+        {
+            if (_fetch is { } running)
+            {
+                started = null;
+                return running.Task;
+            }
+
+            // Continuations run asynchronously: completing the fetch must never run a waiting caller's code inline.
+            started = _fetch = new TaskCompletionSource<AuthSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return started.Task;
+        }
+    }
+
+    /// <summary>Starts a fetch only if none is in flight; for background refreshes that nobody waits for.</summary>
+    public bool TryStartFetch(out TaskCompletionSource<AuthSnapshot> started)
+    {
+        lock (_gate)
+        {
+            if (_fetch is not null)
+            {
+                started = null!;
+                return false;
+            }
+
+            started = _fetch = new TaskCompletionSource<AuthSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return true;
+        }
+    }
+
+    public void Succeeded(TaskCompletionSource<AuthSnapshot> fetch, AuthSnapshot snapshot)
+    {
+        lock (_gate)
+        {
+            if (!IsRetired)
+            {
+                _current = snapshot;
+            }
+
+            ConsecutiveFailures = 0;
+            BlockedUntil = default;
+            LastError = null;
+            _fetch = null;
+        }
+
+        fetch.SetResult(snapshot);
+    }
+
+    public void Failed(TaskCompletionSource<AuthSnapshot> fetch, OAuthTokenException error, DateTimeOffset blockedUntil, bool dropCurrent)
+    {
+        lock (_gate)
+        {
+            ConsecutiveFailures++;
+            BlockedUntil = blockedUntil;
+            LastError = error;
+            if (dropCurrent)
+            {
+                _current = null;
+            }
+
+            _fetch = null;
+        }
+
+        fetch.SetException(error);
+    }
+
+    /// <summary>Forgets the snapshot if it is still the one that was rejected; a storm of 401s therefore drops it once.</summary>
+    public bool Invalidate(AuthSnapshot rejected)
+    {
+        lock (_gate)
+        {
+            RejectedAccessToken = rejected.AccessToken?.Reveal();
+            if (!ReferenceEquals(_current, rejected))
+            {
+                return false;
+            }
+
+            _current = null;
+
+            // A 401 is news the backoff did not know about: let the next caller ask for a token at once.
+            BlockedUntil = default;
+            return true;
+        }
+    }
+
+    /// <summary>Serves <paramref name="snapshot"/> from now on, unless the credentials changed meanwhile.</summary>
+    public void Replace(AuthSnapshot snapshot)
+    {
+        lock (_gate)
+        {
+            if (!IsRetired)
+            {
+                _current = snapshot;
+                ConsecutiveFailures = 0;
+                BlockedUntil = default;
+                LastError = null;
+            }
+        }
+    }
+
+    public void Retire()
+    {
+        lock (_gate)
+        {
+            IsRetired = true;
+            _current = null;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>Options of the token handling, bound from <c>EInvoiceTransmission:OAuth</c>.</summary>
+public sealed class OAuthOptions
+{
+    /// <summary>Gets or sets how long before expiry a token is refreshed in the background; never more than half the token's lifetime.</summary>
+    /// <value>5 minutes. Between 0 and 1 hour.</value>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the scope requested when a company's credentials name none. Empty: no scope parameter.</summary>
+    /// <value><c>einvoice:transmit einvoice:status</c>.</value>
+    public string DefaultScope { get; set; } = "einvoice:transmit einvoice:status";
+
+    /// <summary>Gets or sets how the client authenticates to the token endpoint.</summary>
+    /// <value><see cref="OAuthClientAuthentication.ClientSecretPost"/>.</value>
+    public OAuthClientAuthentication ClientAuthentication { get; set; } = OAuthClientAuthentication.ClientSecretPost;
+
+    /// <summary>Gets or sets how long a token request may take before it fails as a transient timeout.</summary>
+    /// <value>10 seconds. Between 1 second and 5 minutes.</value>
+    public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the lifetime assumed when a token response has no <c>expires_in</c>.</summary>
+    /// <value>5 minutes. Between 10 seconds and 24 hours.</value>
+    public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the first wait after a failed token request; each further failure doubles it, up to <see cref="MaxBackoff"/>. A <c>Retry-After</c> header wins.</summary>
+    /// <value>1 second. Between 100 milliseconds and 1 minute.</value>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the longest wait between two failed token requests of one company.</summary>
+    /// <value>2 minutes. Between <see cref="InitialBackoff"/> and 1 hour.</value>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Gets or sets how often a cached token's credentials are compared with storage, so that a change made by another
+    /// process (which cannot notify this one) stops the old token within this interval.
+    /// </summary>
+    /// <value>1 minute. Between 1 second and 1 hour.</value>
+    public TimeSpan CredentialRecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets the header that carries an Accredited Service Provider's API key.</summary>
+    /// <value><c>X-API-Key</c>.</value>
+    public string ApiKeyHeaderName { get; set; } = "X-API-Key";
+
+    /// <summary>Gets or sets the header that carries the company's identifier at its ASP; <see langword="null"/> to send none.</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? AspIdentifierHeaderName { get; set; }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net;
+
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// Thrown instead of sending a request without its credentials: no access token (or API key) could be attached.
+/// </summary>
+/// <remarks>
+/// <see cref="Error"/> is the RFC 6749 section 5.2 error code from the token endpoint (<c>invalid_client</c>,
+/// <c>invalid_scope</c>, …) or one of the library's codes, the constants of this class. <see cref="IsTransient"/> says
+/// whether trying again later can help (5xx, 429, network failure, timeout) or the credentials must be fixed. The
+/// message and properties never contain a secret or a token.
+/// </remarks>
+public sealed class OAuthTokenException : Exception
+{
+    /// <summary>The company has no stored credentials.</summary>
+    public const string CredentialsNotFound = "credentials_not_found";
+
+    /// <summary>The stored credentials cannot be opened (their key left the ring, or they were tampered with).</summary>
+    public const string CredentialsUnreadable = "credentials_unreadable";
+
+    /// <summary>Storage could not be read.</summary>
+    public const string StorageUnavailable = "storage_unavailable";
+
+    /// <summary>The credentials belong to another environment than the client (a sandbox credential on a production client, or the reverse).</summary>
+    public const string EnvironmentMismatch = "environment_mismatch";
+
+    /// <summary>The request goes to another origin than the API endpoint stored with the credentials.</summary>
+    public const string EndpointMismatch = "endpoint_mismatch";
+
+    /// <summary>The token endpoint could not be reached.</summary>
+    public const string NetworkError = "network_error";
+
+    /// <summary>The token endpoint did not answer within <see cref="OAuthOptions.TokenRequestTimeout"/>.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>The token endpoint answered with something that is not a usable token response.</summary>
+    public const string InvalidTokenResponse = "invalid_token_response";
+
+    /// <summary>Creates the exception.</summary>
+    public OAuthTokenException()
+        : base("No access token could be obtained.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">A message without secrets.</param>
+    public OAuthTokenException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">A message without secrets.</param>
+    /// <param name="innerException">The cause.</param>
+    public OAuthTokenException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    internal OAuthTokenException(
+        string companyId,
+        string error,
+        string? errorDescription,
+        HttpStatusCode? statusCode,
+        bool isTransient,
+        TimeSpan? retryAfter,
+        Exception? innerException = null)
+        : base(Describe(companyId, error, errorDescription, statusCode, isTransient), innerException)
+    {
+        CompanyId = companyId;
+        Error = error;
+        ErrorDescription = errorDescription;
+        StatusCode = statusCode;
+        IsTransient = isTransient;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>Gets the company whose request could not be authenticated.</summary>
+    public string? CompanyId { get; }
+
+    /// <summary>Gets the OAuth error code, or one of this class's constants.</summary>
+    public string? Error { get; }
+
+    /// <summary>Gets the token endpoint's <c>error_description</c>, with any known secret removed.</summary>
+    public string? ErrorDescription { get; }
+
+    /// <summary>Gets the HTTP status of the token endpoint's answer, if there was one.</summary>
+    public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>Gets a value indicating whether trying again later can succeed without changing the credentials.</summary>
+    public bool IsTransient { get; }
+
+    /// <summary>Gets how long the library waits before it asks the token endpoint again for this company.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    internal OAuthTokenException WithRetryAfter(TimeSpan retryAfter)
+        => new(CompanyId!, Error!, ErrorDescription, StatusCode, IsTransient, retryAfter, InnerException);
+
+    private static string Describe(string companyId, string error, string? description, HttpStatusCode? status, bool transient)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"No credentials could be attached for company '{companyId}': {error}");
+        if (!string.IsNullOrEmpty(description))
+        {
+            text += $" ({description})";
+        }
+
+        if (status is { } code)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", HTTP {(int)code}");
+        }
+
+        return text + (transient ? "; transient, it may succeed later." : "; permanent until the credentials or configuration change.");
+    }
+}

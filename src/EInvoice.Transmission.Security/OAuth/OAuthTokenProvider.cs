@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Json;
+using EInvoice.Transmission.Security.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace EInvoice.Transmission.Security;
+
+/// <summary>
+/// Provides the stored credentials of the request's company to every outgoing request: an OAuth access token
+/// (<c>Authorization: Bearer</c>) that refreshes itself, or an ASP's API-key header. Add it to a client with
+/// <c>AddEInvoiceAuthentication(environment)</c> and name the company on each request with
+/// <see cref="EInvoiceHttpRequestMessageExtensions.SetCompanyId"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The handler is created by IHttpClientFactory, which caches handler chains for a while and disposes them later, so
+/// it holds no state: tokens live in a singleton cache shared by every client.
+/// </para>
+/// <para>
+/// It never sends a request without its credentials. When none can be attached it throws
+/// <see cref="OAuthTokenException"/>: no stored credentials, credentials of another environment than the client's,
+/// a request to another origin than the stored API endpoint, or a token endpoint that refuses or fails.
+/// </para>
+/// <para>
+/// On a 401 whose <c>WWW-Authenticate</c> names <c>invalid_token</c> (or no error), it drops the token if it is still
+/// the current one, gets a new one and resends the request once, when its content can be sent again (none, or
+/// buffered content such as <see cref="StringContent"/>, <see cref="ByteArrayContent"/>, <see cref="FormUrlEncodedContent"/>
+/// or <c>JsonContent</c>). A 401 after that, and any 403, go back to the caller.
+/// </para>
+/// </remarks>
+public sealed class OAuthTokenProvider : DelegatingHandler
+{
+    private readonly AccessTokenCache _cache;
+    private readonly TransmissionEnvironment _environment;
+    private readonly ILogger _logger;
+
+    internal OAuthTokenProvider(AccessTokenCache cache, TransmissionEnvironment environment, ILogger<OAuthTokenProvider> logger)
+    {
+        _cache = cache;
+        _environment = environment;
+        _logger = logger;
+    }
+
+    /// <summary>Not supported: a synchronous send would block a thread on a token request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always; use <c>SendAsync</c>.</exception>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        => throw new NotSupportedException(
+            "OAuthTokenProvider only supports asynchronous sends (HttpClient.SendAsync): the base class would otherwise send the request without credentials.");
+
+    /// <summary>Attaches the company's credentials and sends the request; resends once after a 401 with a new token.</summary>
+    /// <param name="request">The request; its company is set with <see cref="EInvoiceHttpRequestMessageExtensions.SetCompanyId"/>.</param>
+    /// <param name="cancellationToken">Cancels this request only; a token request other requests wait for goes on.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidOperationException">The request names no company.</exception>
+    /// <exception cref="OAuthTokenException">No credentials could be attached; the request was not sent.</exception>
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var companyId = request.GetCompanyId()
+            ?? throw new InvalidOperationException(
+                "The request names no company: call request.SetCompanyId(companyId) so that OAuthTokenProvider knows whose credentials to attach.");
+
+        var pending = _cache.GetAsync(companyId, cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return SendAfterTokenAsync(request, pending, cancellationToken);
+        }
+
+        var snapshot = pending.Result;
+        Authorize(request, snapshot);
+        var sending = base.SendAsync(request, cancellationToken);
+
+        // With a token, watch for a 401 — unless the answer is already here and is not one (no continuation needed).
+        return snapshot.Mode != TransmissionMode.DirectDctce
+            || (sending.IsCompletedSuccessfully && sending.Result.StatusCode != HttpStatusCode.Unauthorized)
+            ? sending
+            : RetryOnUnauthorizedAsync(request, snapshot, sending, cancellationToken);
+    }
+
+    private static bool IsTokenRejection(HttpResponseMessage response)
+    {
+        foreach (var challenge in response.Headers.WwwAuthenticate)
+        {
+            if (challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) && challenge.Parameter is { } parameter
+                && parameter.Contains("error=", StringComparison.OrdinalIgnoreCase))
+            {
+                return parameter.Contains("error=\"invalid_token\"", StringComparison.OrdinalIgnoreCase)
+                    || parameter.Contains("error=invalid_token", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return true;
+    }
+
+    private static bool CanResend(HttpRequestMessage request)
+        => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent;
+
+    private static bool IsSameOrigin(Uri? requestUri, Uri origin)
+        => requestUri is { IsAbsoluteUri: true }
+            && requestUri.Port == origin.Port
+            && string.Equals(requestUri.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(requestUri.IdnHost, origin.IdnHost, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<HttpResponseMessage> SendAfterTokenAsync(HttpRequestMessage request, ValueTask<AuthSnapshot> pending, CancellationToken cancellationToken)
+    {
+        var snapshot = await pending.ConfigureAwait(false);
+        Authorize(request, snapshot);
+        var sending = base.SendAsync(request, cancellationToken);
+        return snapshot.Mode == TransmissionMode.DirectDctce
+            ? await RetryOnUnauthorizedAsync(request, snapshot, sending, cancellationToken).ConfigureAwait(false)
+            : await sending.ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> RetryOnUnauthorizedAsync(HttpRequestMessage request, AuthSnapshot used, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    {
+        var response = await sending.ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !IsTokenRejection(response) || !CanResend(request))
+        {
+            return response;
+        }
+
+        _cache.Invalidate(used);
+        var fresh = await _cache.GetAsync(used.CompanyId, cancellationToken).ConfigureAwait(false);
+        if (ReferenceEquals(fresh.AccessToken, used.AccessToken) || fresh.AccessToken?.Reveal() == used.AccessToken?.Reveal())
+        {
+            // No new token to try: the caller gets the 401 as it is.
+            return response;
+        }
+
+        _logger.UnauthorizedRetry(used.CompanyId);
+        _cache.Telemetry.UnauthorizedRetry();
+        response.Dispose();
+        Authorize(request, fresh);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Authorize(HttpRequestMessage request, AuthSnapshot snapshot)
+    {
+        if (snapshot.Environment != _environment)
+        {
+            throw new OAuthTokenException(
+                snapshot.CompanyId,
+                OAuthTokenException.EnvironmentMismatch,
+                $"the credentials are for {snapshot.Environment}, the client for {_environment}",
+                null,
+                isTransient: false,
+                null);
+        }
+
+        if (snapshot.Origin is { } origin && !IsSameOrigin(request.RequestUri, origin))
+        {
+            // Credentials go only where they were stored for: never to a host named by a redirect or a bad URL.
+            throw new OAuthTokenException(
+                snapshot.CompanyId,
+                OAuthTokenException.EndpointMismatch,
+                $"the request goes to {request.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "no address"}, the credentials are for {origin.GetLeftPart(UriPartial.Authority)}",
+                null,
+                isTransient: false,
+                null);
+        }
+
+        switch (snapshot.Mode)
+        {
+            case TransmissionMode.DirectDctce:
+                request.Headers.Authorization = snapshot.Authorization;
+                break;
+            case TransmissionMode.AspProvider:
+                foreach (var (name, value) in snapshot.Headers)
+                {
+                    request.Headers.Remove(name);
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+
+                break;
+        }
+    }
+}

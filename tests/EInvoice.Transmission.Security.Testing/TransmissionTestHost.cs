@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using RichardSzalay.MockHttp;
+
+namespace EInvoice.Transmission.Security.Testing;
+
+/// <summary>
+/// A real container with the library registered, MockHttp as the primary handler of both the token client and an
+/// API client carrying <see cref="OAuthTokenProvider"/>, a fake clock and a fake logger at Trace. Every request the
+/// API receives is recorded, so tests can prove none went out without credentials.
+/// </summary>
+public sealed class TransmissionTestHost : IAsyncDisposable
+{
+    public const string ApiClientName = "transmission-api";
+
+    private TransmissionTestHost(MockHttpMessageHandler http, TimeProvider clock, FakeLogCollector logs, ServiceProvider services)
+    {
+        Http = http;
+        Clock = clock;
+        Logs = logs;
+        Services = services;
+    }
+
+    public MockHttpMessageHandler Http { get; }
+
+    public TimeProvider Clock { get; }
+
+    /// <summary>The clock as a <see cref="FakeTimeProvider"/>, for hosts created with one.</summary>
+    public FakeTimeProvider FakeClock => (FakeTimeProvider)Clock;
+
+    public FakeLogCollector Logs { get; }
+
+    public ServiceProvider Services { get; }
+
+    public CredentialStore Store => Services.GetRequiredService<CredentialStore>();
+
+    /// <summary>Every request the API endpoints received, with the credentials it carried.</summary>
+    public ConcurrentQueue<ApiCall> ApiCalls { get; } = new();
+
+    public static TransmissionTestHost Create(
+        ICredentialRepository? repository = null,
+        TimeProvider? clock = null,
+        Action<OAuthOptions>? oauth = null,
+        MockHttpMessageHandler? http = null,
+        TransmissionEnvironment? environment = null,
+        Action<IServiceCollection>? configure = null)
+    {
+        http ??= new MockHttpMessageHandler();
+        http.Fallback.Throw(new InvalidOperationException("MockHttp: no expectation matched this request."));
+        clock ??= Some.Clock();
+        var logs = new FakeLogCollector();
+
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        services.AddSingleton(clock);
+        services.AddSingleton<IMfaVerifier>(new TestMfaVerifier(clock));
+        var builder = services.AddEInvoiceTransmission(vault =>
+        {
+            vault.ActiveKeyId = The.KeyId;
+            vault.Keys[The.KeyId] = The.Key;
+        });
+        if (repository is null)
+        {
+            builder.UseInMemoryCredentialRepository();
+        }
+        else
+        {
+            services.AddSingleton(repository);
+        }
+
+        builder.ConfigureOAuth(options => oauth?.Invoke(options));
+        services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName).ConfigurePrimaryHttpMessageHandler(() => http);
+        services.AddHttpClient(ApiClientName)
+            .AddEInvoiceAuthentication(environment ?? TransmissionEnvironment.Production)
+            .ConfigurePrimaryHttpMessageHandler(() => http);
+        configure?.Invoke(services);
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        return new TransmissionTestHost(http, clock, logs, provider);
+    }
+
+    public HttpClient Api() => Services.GetRequiredService<IHttpClientFactory>().CreateClient(ApiClientName);
+
+    /// <summary>Answers every API request under <paramref name="baseUri"/> with <paramref name="respond"/>, recording it.</summary>
+    public MockedRequest ServeApi(Uri baseUri, Func<HttpRequestMessage, HttpResponseMessage>? respond = null)
+        => Http.When(baseUri.AbsoluteUri + "*").Respond(request =>
+        {
+            ApiCalls.Enqueue(ApiCall.From(request));
+            return respond?.Invoke(request) ?? new HttpResponseMessage(HttpStatusCode.OK);
+        });
+
+    public Task<CredentialStatus> SetDirectAsync(string companyId = The.CompanyId, string clientSecret = The.ClientSecret, string clientId = The.ClientId, string? scope = null)
+        => Store.SetAsync(companyId, The.DirectCredentials with { ClientId = clientId, ClientSecret = new SecretValue(clientSecret), Scope = scope }, The.AdminWithMfa);
+
+    public async Task<HttpResponseMessage> SendAsync(string companyId = The.CompanyId, string path = "invoices", HttpContent? content = null, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(content is null ? HttpMethod.Get : HttpMethod.Post, new Uri(The.ApiEndpoint, path)) { Content = content };
+        request.SetCompanyId(companyId);
+        return await Api().SendAsync(request, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Http.Dispose();
+    }
+
+    public sealed record ApiCall(Uri? Uri, string? Authorization, string? ApiKey)
+    {
+        public bool HasCredentials => Authorization is not null || ApiKey is not null;
+
+        public static ApiCall From(HttpRequestMessage request) => new(
+            request.RequestUri,
+            request.Headers.Authorization?.ToString(),
+            request.Headers.TryGetValues("X-API-Key", out var values) ? string.Join(",", values) : null);
+    }
+}
