@@ -28,6 +28,7 @@ public abstract partial class CredentialStorageContractTests
             AccessToken = Some.Bytes(300),
             RefreshToken = Some.Bytes(100),
             AccessTokenExpiresAt = The.Now.AddHours(1),
+            AccessTokenRefreshAt = The.Now.AddMinutes(55),
             IsValid = true,
             LastValidatedAt = The.Now.AddMinutes(-1),
             LastTestAt = The.Now.AddMinutes(-2),

@@ -53,7 +53,7 @@ public abstract partial class CredentialStorageContractTests
 
         var direct = await Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = new SecretValue(ClientSecretCanary) }, The.AdminWithMfa);
         await Store.SetAsync(The.OtherCompanyId, The.AspCredentials with { ApiKey = new SecretValue(ApiKeyCanary) }, The.AdminWithMfa);
-        await Store.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), default);
+        await Store.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
         var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
         await Store.RecordConnectionTestAsync(
             The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), default);
@@ -270,13 +270,13 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_CredentialsChange_ClearsCachedTokens()
     {
         var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), null, The.Now.AddHours(1), default)).Should().BeTrue();
+        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default)).Should().BeTrue();
 
         await Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
 
         var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
         credentials!.AccessToken.Should().BeNull("a token obtained with the old secret must not outlive it");
-        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("late"), null, The.Now.AddHours(1), default))
+        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("late"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default))
             .Should().BeFalse("a token fetched with the old credentials is not stored over the new ones");
     }
 
@@ -322,7 +322,7 @@ public abstract partial class CredentialStorageContractTests
     {
         var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
 
-        await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), default);
+        await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
         var withToken = await Store.GetStatusAsync(The.CompanyId);
         await Store.ClearTokensAsync(The.CompanyId, created.Version, markInvalid: true, default);
         var cleared = await Store.GetStatusAsync(The.CompanyId);

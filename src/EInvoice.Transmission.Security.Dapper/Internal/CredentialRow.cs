@@ -8,7 +8,7 @@ internal sealed class CredentialRow
         "client_secret AS ClientSecret, token_endpoint AS TokenEndpoint, api_endpoint AS ApiEndpoint, scope AS Scope, " +
         "api_key AS ApiKey, asp_endpoint AS AspEndpoint, asp_identifier AS AspIdentifier, " +
         "asp_provider_name AS AspProviderName, access_token AS AccessToken, refresh_token AS RefreshToken, " +
-        "access_token_expires_at AS AccessTokenExpiresAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
+        "access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
         "last_test_at AS LastTestAt, last_test_succeeded AS LastTestSucceeded, last_test_error AS LastTestError, " +
         "configured_at AS ConfiguredAt, configured_by AS ConfiguredBy, version AS Version, row_version AS RowVersion";
 
@@ -41,6 +41,8 @@ internal sealed class CredentialRow
     public byte[]? RefreshToken { get; set; }
 
     public long? AccessTokenExpiresAt { get; set; }
+
+    public long? AccessTokenRefreshAt { get; set; }
 
     public bool? IsValid { get; set; }
 
@@ -80,6 +82,7 @@ internal sealed class CredentialRow
         AccessToken = credential.AccessToken,
         RefreshToken = credential.RefreshToken,
         AccessTokenExpiresAt = credential.AccessTokenExpiresAt?.ToUnixTimeMilliseconds(),
+        AccessTokenRefreshAt = credential.AccessTokenRefreshAt?.ToUnixTimeMilliseconds(),
         IsValid = credential.IsValid,
         LastValidatedAt = credential.LastValidatedAt?.ToUnixTimeMilliseconds(),
         LastTestAt = credential.LastTestAt?.ToUnixTimeMilliseconds(),
@@ -109,6 +112,7 @@ internal sealed class CredentialRow
         AccessToken = AccessToken,
         RefreshToken = RefreshToken,
         AccessTokenExpiresAt = FromUnix(AccessTokenExpiresAt),
+        AccessTokenRefreshAt = FromUnix(AccessTokenRefreshAt),
         IsValid = IsValid,
         LastValidatedAt = FromUnix(LastValidatedAt),
         LastTestAt = FromUnix(LastTestAt),

@@ -364,11 +364,12 @@ public sealed class CredentialStore
             AccessToken = OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
             RefreshToken = OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
             AccessTokenExpiresAt = row.AccessTokenExpiresAt,
+            AccessTokenRefreshAt = row.AccessTokenRefreshAt,
         };
     }
 
     /// <summary>Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>.</summary>
-    internal Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    internal Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
     {
         var access = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken);
         var refresh = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken);
@@ -380,6 +381,7 @@ public sealed class CredentialStore
                 AccessToken = access,
                 RefreshToken = refresh,
                 AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
+                AccessTokenRefreshAt = AuditChain.TruncateToMilliseconds(refreshAt),
                 IsValid = true,
                 LastValidatedAt = now,
             },
@@ -398,6 +400,7 @@ public sealed class CredentialStore
                 AccessToken = null,
                 RefreshToken = null,
                 AccessTokenExpiresAt = null,
+                AccessTokenRefreshAt = null,
                 IsValid = markInvalid ? false : row.IsValid,
                 LastValidatedAt = markInvalid ? now : row.LastValidatedAt,
             },

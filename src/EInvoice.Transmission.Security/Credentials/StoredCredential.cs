@@ -52,6 +52,9 @@ public sealed record StoredCredential
     /// <summary>Gets when the cached access token expires.</summary>
     public DateTimeOffset? AccessTokenExpiresAt { get; init; }
 
+    /// <summary>Gets when the cached access token is due for a refresh, as the instance that obtained it computed.</summary>
+    public DateTimeOffset? AccessTokenRefreshAt { get; init; }
+
     /// <summary>Gets whether the credentials last proved to work.</summary>
     public bool? IsValid { get; init; }
 

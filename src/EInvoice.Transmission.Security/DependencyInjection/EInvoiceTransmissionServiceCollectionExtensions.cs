@@ -59,6 +59,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         // Token requests never follow redirects: a 307 would re-post the client secret to wherever it points.
         services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false });
+        // AddHttpClient registers IMeterFactory (AddMetrics); calling AddMetrics again would duplicate its registrations.
         services.TryAddSingleton(static sp => new TransmissionTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<TokenClient>();
         services.TryAddSingleton<AccessTokenCache>();

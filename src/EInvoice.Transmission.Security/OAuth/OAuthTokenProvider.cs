@@ -117,12 +117,18 @@ public sealed class OAuthTokenProvider : DelegatingHandler
     private async Task<HttpResponseMessage> RetryOnUnauthorizedAsync(HttpRequestMessage request, AuthSnapshot used, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
     {
         var response = await sending.ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !IsTokenRejection(response) || !CanResend(request))
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !IsTokenRejection(response))
         {
             return response;
         }
 
+        // The token is bad whether or not this request can be resent: the next request gets a new one.
         _cache.Invalidate(used);
+        if (!CanResend(request))
+        {
+            return response;
+        }
+
         var fresh = await _cache.GetAsync(used.CompanyId, cancellationToken).ConfigureAwait(false);
         if (ReferenceEquals(fresh.AccessToken, used.AccessToken) || fresh.AccessToken?.Reveal() == used.AccessToken?.Reveal())
         {

@@ -17,6 +17,7 @@ CREATE TABLE eits_credentials (
     access_token            bytea   NULL,
     refresh_token           bytea   NULL,
     access_token_expires_at bigint  NULL,
+    access_token_refresh_at bigint  NULL,
     is_valid                boolean NULL,
     last_validated_at       bigint  NULL,
     last_test_at            bigint  NULL,

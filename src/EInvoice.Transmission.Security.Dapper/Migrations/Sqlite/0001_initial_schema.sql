@@ -17,6 +17,7 @@ CREATE TABLE eits_credentials (
     access_token            BLOB    NULL,
     refresh_token           BLOB    NULL,
     access_token_expires_at INTEGER NULL,
+    access_token_refresh_at INTEGER NULL,
     is_valid                INTEGER NULL,
     last_validated_at       INTEGER NULL,
     last_test_at            INTEGER NULL,

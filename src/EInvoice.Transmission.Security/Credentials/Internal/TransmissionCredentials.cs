@@ -36,6 +36,8 @@ internal sealed record TransmissionCredentials
 
     public DateTimeOffset? AccessTokenExpiresAt { get; init; }
 
+    public DateTimeOffset? AccessTokenRefreshAt { get; init; }
+
     /// <summary>Every secret held, for scrubbing error texts.</summary>
     public IEnumerable<SecretValue> Secrets()
         => new[] { ClientSecret, ApiKey, AccessToken, RefreshToken }.OfType<SecretValue>();

@@ -85,6 +85,9 @@ internal sealed class AccessTokenCache : IDisposable
         return new ValueTask<AuthSnapshot>(AcquireAsync(companyId, cancellationToken));
     }
 
+    /// <summary>Whether a fetch (token request, refresh or re-check) is running for the company; for tests and diagnostics.</summary>
+    public bool IsFetching(string companyId) => _entries.TryGetValue(companyId, out var entry) && entry.IsFetching;
+
     /// <summary>
     /// After a 401: forgets <paramref name="rejected"/> if it is still current. Returns whether it was; a storm of 401s
     /// for one token therefore leads to one token request.
@@ -257,7 +260,8 @@ internal sealed class AccessTokenCache : IDisposable
             return current.WithRecheckAt(recheckAt);
         }
 
-        if (Persisted(entry, credentials, now) is { } persisted)
+        // A stored token other than the one being refreshed: a restart, or another instance refreshed it first.
+        if (Persisted(entry, credentials, now) is { } persisted && persisted.AccessToken!.Reveal() != entry.Current?.AccessToken?.Reveal())
         {
             _logger.PersistedTokenReused(companyId, persisted.ExpiresAt);
             return persisted;
@@ -321,8 +325,10 @@ internal sealed class AccessTokenCache : IDisposable
             return null;
         }
 
-        // The original lifetime is not stored; half of what remains bounds the refresh buffer as half the lifetime would.
-        var refreshBefore = Min(_options.RefreshBeforeExpiry, (expiresAt - now) / 2);
+        // The instance that obtained the token stored when it is due; lacking that, half of what remains bounds the buffer.
+        var refreshBefore = credentials.AccessTokenRefreshAt is { } refreshAt && refreshAt <= expiresAt
+            ? expiresAt - refreshAt
+            : Min(_options.RefreshBeforeExpiry, (expiresAt - now) / 2);
         var snapshot = AuthSnapshot.ForBearer(credentials, token, credentials.RefreshToken, expiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
         return now < snapshot.RefreshAt ? snapshot : null;
     }
@@ -386,18 +392,19 @@ internal sealed class AccessTokenCache : IDisposable
     /// <summary>Stores the token sealed, so a restart or another instance reuses it; a storage failure only costs that reuse.</summary>
     private async Task<AuthSnapshot> PersistAsync(TransmissionCredentials credentials, TokenResult token, CancellationToken cancellationToken)
     {
+        var refreshBefore = Min(_options.RefreshBeforeExpiry, token.Lifetime / 2);
+        var now = _timeProvider.GetUtcNow();
+        var snapshot = AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
         try
         {
-            await _store.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, cancellationToken).ConfigureAwait(false);
+            await _store.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.TokenNotPersisted(credentials.CompanyId, ex.GetType().Name);
         }
 
-        var refreshBefore = Min(_options.RefreshBeforeExpiry, token.Lifetime / 2);
-        var now = _timeProvider.GetUtcNow();
-        return AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
+        return snapshot;
     }
 
     /// <summary>Calls the ASP endpoint with the API key: anything but 401, 403 or a server error means the key was accepted.</summary>
