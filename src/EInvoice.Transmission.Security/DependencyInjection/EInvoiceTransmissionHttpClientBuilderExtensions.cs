@@ -1,6 +1,7 @@
 using EInvoice.Transmission.Security;
 using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,11 @@ public static class EInvoiceTransmissionHttpClientBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="environment"/> is the default value.</exception>
     /// <exception cref="InvalidOperationException"><c>AddEInvoiceTransmission</c> was not called first, or the client is the library's own token client.</exception>
+    /// <remarks>
+    /// The client's IHttpClientFactory request logging is replaced by an equivalent that never logs a credential: the
+    /// default one exposes raw header values, Authorization included, in the structured state of its Trace events.
+    /// Calling <c>AddDefaultLogger()</c> on this client afterwards brings that exposure back.
+    /// </remarks>
     public static IHttpClientBuilder AddEInvoiceAuthentication(this IHttpClientBuilder builder, TransmissionEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -36,6 +42,15 @@ public static class EInvoiceTransmissionHttpClientBuilderExtensions
             throw new InvalidOperationException("The token client sends token requests; it must not carry the token handler itself.");
         }
 
+        CredentialSafeHttpClientLogger.Replace(builder, static sp =>
+        {
+            var oauth = sp.GetRequiredService<IOptions<OAuthOptions>>().Value;
+            return header => header.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+                || header.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
+                || header.Equals("Cookie", StringComparison.OrdinalIgnoreCase)
+                || header.Equals(oauth.ApiKeyHeaderName, StringComparison.OrdinalIgnoreCase)
+                || header.Equals(oauth.AspIdentifierHeaderName, StringComparison.OrdinalIgnoreCase);
+        });
         return builder.AddHttpMessageHandler(sp => new OAuthTokenProvider(
             sp.GetRequiredService<AccessTokenCache>(),
             environment,

@@ -57,8 +57,10 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
 
         // Token requests never follow redirects: a 307 would re-post the client secret to wherever it points.
-        services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)
+        // Its request logging shows no header value at all: Basic client authentication carries the secret.
+        var tokenClient = services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false });
+        CredentialSafeHttpClientLogger.Replace(tokenClient, static _ => static _ => true);
         // AddHttpClient registers IMeterFactory (AddMetrics); calling AddMetrics again would duplicate its registrations.
         services.TryAddSingleton(static sp => new TransmissionTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<TokenClient>();

@@ -49,6 +49,22 @@ internal static partial class Log
         Message = "Connection test for company {CompanyId}: succeeded {Succeeded}.")]
     public static partial void ConnectionTested(this ILogger logger, string companyId, bool succeeded);
 
+    [LoggerMessage(EventId = 1110, EventName = "HttpRequestStarting", Level = LogLevel.Information,
+        Message = "Sending HTTP request {HttpMethod} {Uri}.")]
+    public static partial void HttpRequestStarting(this ILogger logger, HttpMethod httpMethod, string uri);
+
+    [LoggerMessage(EventId = 1111, EventName = "HttpRequestHeaders", Level = LogLevel.Trace,
+        Message = "Request headers (credential values masked): {Headers}")]
+    public static partial void HttpRequestHeaders(this ILogger logger, string headers);
+
+    [LoggerMessage(EventId = 1112, EventName = "HttpResponseReceived", Level = LogLevel.Information,
+        Message = "Received HTTP response {StatusCode} after {ElapsedMilliseconds} ms.")]
+    public static partial void HttpResponseReceived(this ILogger logger, int statusCode, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 1113, EventName = "HttpRequestFailed", Level = LogLevel.Information,
+        Message = "HTTP request {HttpMethod} {Uri} failed after {ElapsedMilliseconds} ms.")]
+    public static partial void HttpRequestFailed(this ILogger logger, HttpMethod httpMethod, string uri, double elapsedMilliseconds, Exception exception);
+
     [LoggerMessage(EventId = 1300, EventName = "CredentialsChanged", Level = LogLevel.Information,
         Message = "Credentials of company {CompanyId}: {Action} by {Actor}; fields {Fields}.")]
     public static partial void CredentialsChanged(this ILogger logger, string companyId, AuditAction action, string actor, IReadOnlyList<string> fields);
