@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>What an audit entry records.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AuditAction>))]
 public enum AuditAction
 {
     /// <summary>A company's first credentials were stored (or an attempt to, when refused).</summary>

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>Whether an audited action happened.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AuditOutcome>))]
 public enum AuditOutcome
 {
     /// <summary>The action was carried out.</summary>

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>Why a credential change was refused.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CredentialChangeRefusalReason>))]
 public enum CredentialChangeRefusalReason
 {
     /// <summary>No multi-factor proof was presented.</summary>

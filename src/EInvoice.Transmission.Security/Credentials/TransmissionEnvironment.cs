@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+using EInvoice.Transmission.Security.Internal;
 
 namespace EInvoice.Transmission.Security;
 
@@ -6,7 +8,11 @@ namespace EInvoice.Transmission.Security;
 /// The environment a set of credentials belongs to: <see cref="Sandbox"/>, <see cref="Production"/> or another name.
 /// Credentials are only ever used by a client configured for the same environment.
 /// </summary>
-/// <remarks>Names compare without regard to case and use 1 to 32 characters of <c>A-Z a-z 0-9 _ -</c>.</remarks>
+/// <remarks>
+/// Names compare without regard to case and use 1 to 32 characters of <c>A-Z a-z 0-9 _ -</c>. In JSON an environment
+/// is its name, a string.
+/// </remarks>
+[JsonConverter(typeof(TransmissionEnvironmentJsonConverter))]
 public readonly struct TransmissionEnvironment : IEquatable<TransmissionEnvironment>
 {
     private const int MaxLength = 32;

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>How a company's e-invoices reach the tax platform, and therefore which credentials it needs.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TransmissionMode>))]
 public enum TransmissionMode
 {
     /// <summary>

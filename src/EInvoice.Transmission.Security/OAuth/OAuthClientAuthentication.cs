@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>How the client authenticates to the token endpoint (RFC 6749 section 2.3.1).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OAuthClientAuthentication>))]
 public enum OAuthClientAuthentication
 {
     /// <summary><c>client_secret_post</c>: client id and secret in the form body.</summary>

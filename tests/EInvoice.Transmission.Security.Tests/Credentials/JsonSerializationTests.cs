@@ -1,0 +1,41 @@
+using System.Text.Json;
+using EInvoice.Transmission.Security.Testing;
+
+namespace EInvoice.Transmission.Security.Tests.Credentials;
+
+public sealed class JsonSerializationTests
+{
+    [Fact]
+    public async Task Serialize_CredentialStatus_WritesNamesAndNoSecret()
+    {
+        var store = Some.Store(new InMemoryCredentialRepository());
+        var status = await store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+
+        var json = JsonSerializer.Serialize(status);
+
+        json.Should().Contain("\"Mode\":\"DirectDctce\"").And.Contain("\"Environment\":\"Production\"").And.NotContain(The.ClientSecret);
+        JsonSerializer.Deserialize<CredentialStatus>(json).Should().BeEquivalentTo(status);
+    }
+
+    [Fact]
+    public void Deserialize_CredentialUpdateFromAnAdminForm_ReadsEnvironmentAndSecrets()
+    {
+        var update = JsonSerializer.Deserialize<CredentialUpdate>(
+            """{"Mode":"AspProvider","Environment":"sandbox","ApiKey":"from-the-form","AspEndpoint":"https://asp.example/"}""");
+
+        update!.Mode.Should().Be(TransmissionMode.AspProvider);
+        update.Environment.Should().Be(TransmissionEnvironment.Sandbox, "environment names compare without regard to case");
+        update.ApiKey!.Reveal().Should().Be("from-the-form");
+        update.ToString().Should().NotContain("from-the-form");
+    }
+
+    [Theory]
+    [InlineData("\"has space\"")]
+    [InlineData("42")]
+    public void Deserialize_InvalidEnvironment_ThrowsJsonException(string value)
+    {
+        var act = () => JsonSerializer.Deserialize<TransmissionEnvironment>(value);
+
+        act.Should().Throw<JsonException>();
+    }
+}
