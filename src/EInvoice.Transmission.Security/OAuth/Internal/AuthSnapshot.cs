@@ -51,8 +51,14 @@ internal sealed class AuthSnapshot
     /// <summary>From this moment the credentials are compared with storage again.</summary>
     public DateTimeOffset RecheckAt { get; }
 
-    /// <summary>The earlier of <see cref="RefreshAt"/> and <see cref="RecheckAt"/>: the hot path compares with this one value.</summary>
+    /// <summary>The earlier of <see cref="RefreshAt"/> and <see cref="RecheckAt"/>.</summary>
     public DateTimeOffset MaintainAt { get; }
+
+    /// <summary>
+    /// <see cref="MaintainAt"/> on the cache's cheap monotonic millisecond clock: the hot path compares with this one
+    /// value. Set once by the cache before the snapshot is published.
+    /// </summary>
+    public long MaintainAtMilliseconds { get; set; } = long.MinValue;
 
     public static AuthSnapshot ForBearer(TransmissionCredentials credentials, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, TimeSpan refreshBefore, DateTimeOffset recheckAt)
         => new(credentials, credentials.ApiEndpoint, expiresAt, expiresAt - refreshBefore, recheckAt)

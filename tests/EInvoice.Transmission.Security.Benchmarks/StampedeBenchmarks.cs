@@ -1,0 +1,65 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using EInvoice.Transmission.Security.Internal;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EInvoice.Transmission.Security.Benchmarks;
+
+/// <summary>
+/// 1,000 concurrent callers on a cold cache, for one company and for 100 companies: the wall time until all have a
+/// token, and how many token requests that took (the TokenRequests column; it must be 1 and 100).
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 20)]
+[Config(typeof(TokenRequestsColumn.Config))]
+public class StampedeBenchmarks
+{
+    private const int Callers = 1000;
+
+    private ServiceProvider _services = null!;
+    private TokenEndpointStub _tokens = null!;
+    private AccessTokenCache _cache = null!;
+    private string[] _companies = null!;
+
+    [Params(1, 100)]
+    public int Companies { get; set; }
+
+    [IterationSetup]
+    public void ColdCache()
+    {
+        _tokens = new TokenEndpointStub();
+        _services = Bench.Services(_tokens);
+        _companies = [.. Enumerable.Range(0, Companies).Select(i => $"company-{i:D3}")];
+        foreach (var company in _companies)
+        {
+            Bench.SetCredentialsAsync(_services, company).GetAwaiter().GetResult();
+        }
+
+        _cache = _services.GetRequiredService<AccessTokenCache>();
+    }
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        TokenRequestsColumn.Record(nameof(StampedeBenchmarks), Companies, _tokens.Requests);
+        if (_tokens.Requests != Companies)
+        {
+            throw new InvalidOperationException($"{Callers} callers for {Companies} companies caused {_tokens.Requests} token requests.");
+        }
+
+        _services.Dispose();
+    }
+
+    [Benchmark]
+    public Task ThousandConcurrentCallers()
+    {
+        var callers = new Task[Callers];
+        for (var i = 0; i < Callers; i++)
+        {
+            var company = _companies[i % _companies.Length];
+            callers[i] = Task.Run(() => _cache.GetAsync(company, CancellationToken.None).AsTask());
+        }
+
+        return Task.WhenAll(callers);
+    }
+}
