@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -49,12 +48,7 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
         => Some.Store(Repository, Clock, vault, Mfa, options, new FakeLogger<CredentialStore>(Logs));
 
     /// <summary>Renders a value of a raw row: text as it is, bytes both as UTF-8 and as Base64.</summary>
-    protected static string RenderRaw(object? value) => value switch
-    {
-        null or DBNull => "NULL",
-        byte[] bytes => Encoding.UTF8.GetString(bytes) + " " + Convert.ToBase64String(bytes),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-    };
+    protected static string RenderRaw(object? value) => InMemoryStorage.Render(value);
 
     protected async Task<List<AuditEntry>> ReadWholeAuditAsync()
     {

@@ -47,7 +47,8 @@ public sealed class TransmissionTestHost : IAsyncDisposable
         Action<OAuthOptions>? oauth = null,
         MockHttpMessageHandler? http = null,
         TransmissionEnvironment? environment = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        Action<CredentialVaultOptions>? vault = null)
     {
         http ??= new MockHttpMessageHandler();
         http.Fallback.Throw(new InvalidOperationException("MockHttp: no expectation matched this request."));
@@ -58,11 +59,11 @@ public sealed class TransmissionTestHost : IAsyncDisposable
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
         services.AddSingleton(clock);
         services.AddSingleton<IMfaVerifier>(new TestMfaVerifier(clock));
-        var builder = services.AddEInvoiceTransmission(vault =>
+        var builder = services.AddEInvoiceTransmission(vault ?? (options =>
         {
-            vault.ActiveKeyId = The.KeyId;
-            vault.Keys[The.KeyId] = The.Key;
-        });
+            options.ActiveKeyId = The.KeyId;
+            options.Keys[The.KeyId] = The.Key;
+        }));
         if (repository is null)
         {
             builder.UseInMemoryCredentialRepository();

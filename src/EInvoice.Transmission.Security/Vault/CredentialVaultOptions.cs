@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
@@ -27,5 +29,7 @@ public sealed class CredentialVaultOptions
     /// characters of <c>A-Z a-z 0-9 . _ -</c>. Keys other than the active one only open existing envelopes.
     /// </summary>
     /// <value>Empty by default: at least one key must be configured.</value>
+    /// <remarks>Left out of JSON serialisation, so that dumping the options for diagnostics never writes a key.</remarks>
+    [JsonIgnore]
     public IDictionary<string, string> Keys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using EInvoice.Transmission.Security.Testing;
 
 namespace EInvoice.Transmission.Security.Tests.Credentials;
@@ -10,26 +9,7 @@ public sealed class InMemoryCredentialRepositoryTests : CredentialStorageContrac
 
     protected override Task<ICredentialRepository> CreateRepositoryAsync() => Task.FromResult<ICredentialRepository>(_repository);
 
-    protected override async Task<string> ReadRawStorageAsync()
-    {
-        var text = new StringBuilder();
-        foreach (var row in await _repository.ListAsync(null, int.MaxValue))
-        {
-            foreach (var property in typeof(StoredCredential).GetProperties())
-            {
-                text.Append(RenderRaw(property.GetValue(row))).Append('|');
-            }
-
-            text.AppendLine();
-        }
-
-        foreach (var entry in await _repository.ReadAuditAsync(0, int.MaxValue))
-        {
-            text.AppendLine(entry.ToString());
-        }
-
-        return text.ToString();
-    }
+    protected override Task<string> ReadRawStorageAsync() => InMemoryStorage.DumpAsync(_repository);
 
     protected override Task TamperWithAuditAsync(AuditTampering tampering, long sequence)
     {

@@ -83,6 +83,22 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
     private static OAuthTokenException InvalidResponse(string companyId, HttpStatusCode status, string what, Exception? inner = null)
         => new(companyId, OAuthTokenException.InvalidTokenResponse, what, status, isTransient: true, null, inner);
 
+    /// <summary>The stored secrets, and the id:secret pairs of Basic authentication, which an endpoint might echo back.</summary>
+    private static IEnumerable<SecretValue> SecretsIn(TransmissionCredentials credentials)
+    {
+        foreach (var secret in credentials.Secrets())
+        {
+            yield return secret;
+        }
+
+        if (credentials.ClientSecret is { } clientSecret)
+        {
+            var clientId = credentials.ClientId ?? string.Empty;
+            yield return new SecretValue($"{FormUrlEncode(clientId)}:{FormUrlEncode(clientSecret.Reveal())}");
+            yield return new SecretValue($"{clientId}:{clientSecret.Reveal()}");
+        }
+    }
+
     private static bool IsTransientStatus(HttpStatusCode status)
         => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
@@ -217,7 +233,7 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
         return new OAuthTokenException(
             credentials.CompanyId,
             string.IsNullOrWhiteSpace(error) ? (transient ? "temporarily_unavailable" : "invalid_request") : error,
-            SecretScrubber.Scrub(description, credentials.Secrets()),
+            SecretScrubber.Scrub(description, SecretsIn(credentials)),
             status,
             transient,
             RetryAfter(response));
