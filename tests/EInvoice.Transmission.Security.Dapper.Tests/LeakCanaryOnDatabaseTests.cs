@@ -1,0 +1,62 @@
+using EInvoice.Transmission.Security.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EInvoice.Transmission.Security.Dapper.Tests;
+
+/// <summary>The leak canary scenario on real databases, whose raw rows (every table, read as text) are searched too.</summary>
+public sealed class LeakCanaryOnDatabaseTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"eits-canary-{Guid.NewGuid():N}.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(_file + suffix);
+        }
+    }
+
+    [Fact]
+    public async Task EveryPublicPath_SqliteFile_LeaksNoCanaryAnywhere()
+    {
+        using var dataSource = SqliteFactory.Instance.CreateDataSource($"Data Source={_file}");
+        var repository = new DapperCredentialRepository(dataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
+
+        var evidence = await LeakCanaryScenario.RunAsync(
+            repository,
+            () => SqlStorage.DumpAsync(dataSource, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", InMemoryStorage.Render));
+
+        evidence.AssertNoCanary();
+        evidence.AssertCovers(typeof(DapperCredentialRepository).Assembly);
+        SqliteConnection.ClearAllPools();
+        var bytes = new[] { string.Empty, "-wal" }.Where(s => File.Exists(_file + s)).SelectMany(s => File.ReadAllBytes(_file + s)).ToArray();
+        var file = System.Text.Encoding.Latin1.GetString(bytes);
+        foreach (var canary in evidence.Canaries)
+        {
+            file.Should().NotContain(canary, "the database files themselves, free pages and write-ahead log included, hold no canary");
+        }
+    }
+
+    [SkippableFact]
+    public async Task EveryPublicPath_PostgreSql_LeaksNoCanaryAnywhere()
+    {
+        var (dataSource, schema) = await PostgresDatabase.CreateIsolatedAsync();
+        try
+        {
+            var repository = new DapperCredentialRepository(dataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
+
+            var evidence = await LeakCanaryScenario.RunAsync(
+                repository,
+                () => SqlStorage.DumpAsync(dataSource, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", InMemoryStorage.Render));
+
+            evidence.AssertNoCanary();
+        }
+        finally
+        {
+            await dataSource.DisposeAsync();
+            await PostgresDatabase.DropAsync(schema);
+        }
+    }
+}
