@@ -156,6 +156,7 @@ public sealed class OAuthTokenProviderFailureTests
         { "empty access_token", "{\"access_token\":\"\",\"expires_in\":3600}" },
         { "zero expires_in", "{\"access_token\":\"x\",\"expires_in\":0}" },
         { "negative expires_in", "{\"access_token\":\"x\",\"expires_in\":-60}" },
+        { "sub-second expires_in", "{\"access_token\":\"x\",\"expires_in\":3.769E-75}" },
         { "expires_in not a number", "{\"access_token\":\"x\",\"expires_in\":\"soon\"}" },
         { "token_type not Bearer", "{\"access_token\":\"x\",\"token_type\":\"mac\",\"expires_in\":3600}" },
     };

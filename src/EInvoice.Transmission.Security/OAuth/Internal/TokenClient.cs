@@ -13,7 +13,8 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </summary>
 /// <remarks>
 /// Malformed answers have one defined behaviour: a 2xx answer that is not a JSON object, has no <c>access_token</c>,
-/// names a <c>token_type</c> other than Bearer, or has an <c>expires_in</c> that is zero, negative or not a number
+/// names a <c>token_type</c> other than Bearer, or has an <c>expires_in</c> under one second (zero and negative
+/// included) or not a number
 /// fails with <see cref="OAuthTokenException.InvalidTokenResponse"/>, transient, so the company backs off before the
 /// next attempt instead of looping. A missing <c>expires_in</c> means <see cref="OAuthOptions.DefaultTokenLifetime"/>;
 /// a numeric string is accepted as a number, as some identity providers send it.
@@ -202,10 +203,10 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
             throw InvalidResponse(companyId, status, "expires_in is not a number");
         }
 
-        // Zero or negative would mean a token that is expired on arrival: using it would loop.
-        if (!double.IsFinite(seconds) || seconds <= 0)
+        // Under a second (zero and negative included) is a token expired on arrival: using it would loop.
+        if (!double.IsFinite(seconds) || seconds < 1)
         {
-            throw InvalidResponse(companyId, status, "expires_in is not a positive number of seconds");
+            throw InvalidResponse(companyId, status, "expires_in is less than one second");
         }
 
         return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(365).TotalSeconds));
