@@ -24,6 +24,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository
     private const string Table = "eits_credentials";
 
     private readonly DbDataSource _dataSource;
+    private readonly SqlDialect? _fixedDialect;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lock _migrationGate = new();
@@ -36,11 +37,18 @@ public sealed class DapperCredentialRepository : ICredentialRepository
     /// <param name="logger">The logger.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public DapperCredentialRepository(DbDataSource dataSource, TimeProvider timeProvider, ILogger<DapperCredentialRepository> logger)
+        : this(dataSource, null, timeProvider, logger)
+    {
+    }
+
+    /// <summary>With a fixed dialect, for data sources whose connections wrap the provider's (fault injection in tests).</summary>
+    internal DapperCredentialRepository(DbDataSource dataSource, SqlDialect? dialect, TimeProvider timeProvider, ILogger<DapperCredentialRepository> logger)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _dataSource = dataSource;
+        _fixedDialect = dialect;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -239,7 +247,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository
         var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var dialect = SqlDialect.For(connection);
+            var dialect = _fixedDialect ?? SqlDialect.For(connection);
             await SchemaMigrator.MigrateAsync(connection, dialect, _timeProvider, _logger, CancellationToken.None).ConfigureAwait(false);
             _dialect = dialect;
         }
