@@ -9,16 +9,9 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 
 public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"eits-di-{Guid.NewGuid():N}.db");
+    private readonly TemporarySqliteFile _file = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-        {
-            File.Delete(_file + suffix);
-        }
-    }
+    public void Dispose() => _file.Dispose();
 
     private static IEInvoiceTransmissionBuilder Services(out ServiceCollection services)
     {
@@ -44,17 +37,17 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
     [Fact]
     public async Task UseSqlite_FileDatabase_StoresCredentialsThatSurviveANewContainer()
     {
-        Services(out var services).UseSqlite($"Data Source={_file}");
+        Services(out var services).UseSqlite(_file.ConnectionString);
         await using (var provider = services.BuildServiceProvider(validateScopes: true))
         {
             (await RoundTripAsync(provider))!.HasApiKey.Should().BeTrue();
         }
 
-        Services(out var again).UseSqlite($"Data Source={_file}");
+        Services(out var again).UseSqlite(_file.ConnectionString);
         await using var second = again.BuildServiceProvider(validateScopes: true);
         var credentials = await second.GetRequiredService<CredentialStore>().GetCredentialsAsync(The.CompanyId, default);
         credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey);
-        File.Exists(_file).Should().BeTrue();
+        File.Exists(_file.Path).Should().BeTrue();
     }
 
     [Fact]
@@ -63,12 +56,12 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
         using var unkeyed = SqliteFactory.Instance.CreateDataSource("Data Source=:memory:");
         Services(out var services).UseDbDataSource();
         services.AddSingleton<DbDataSource>(unkeyed);
-        services.AddKeyedSingleton<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey, (_, _) => SqliteFactory.Instance.CreateDataSource($"Data Source={_file}"));
+        services.AddKeyedSingleton<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey, (_, _) => SqliteFactory.Instance.CreateDataSource(_file.ConnectionString));
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 
         await RoundTripAsync(provider);
 
-        File.Exists(_file).Should().BeTrue("the keyed data source received the credentials");
+        File.Exists(_file.Path).Should().BeTrue("the keyed data source received the credentials");
     }
 
     [Fact]
@@ -85,7 +78,7 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
     [Fact]
     public async Task UseSqlite_ThenUseInMemory_LastCallWins()
     {
-        Services(out var services).UseSqlite($"Data Source={_file}").UseInMemoryCredentialRepository();
+        Services(out var services).UseSqlite(_file.ConnectionString).UseInMemoryCredentialRepository();
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 
         provider.GetRequiredService<ICredentialRepository>().Should().BeOfType<InMemoryCredentialRepository>();
@@ -94,7 +87,7 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
     [Fact]
     public void UseSqlite_CalledTwice_RegistersOneRepositoryAndOneDataSource()
     {
-        Services(out var services).UseSqlite("Data Source=a.db").UseSqlite($"Data Source={_file}");
+        Services(out var services).UseSqlite("Data Source=a.db").UseSqlite(_file.ConnectionString);
 
         services.Where(d => d.ServiceType == typeof(ICredentialRepository)).Should().ContainSingle();
         services.Where(d => d.ServiceType == typeof(DbDataSource) && Equals(d.ServiceKey, EInvoiceTransmissionDefaults.DataSourceKey)).Should().ContainSingle();

@@ -12,22 +12,18 @@ public sealed class SqliteFaultInjectionTests : FaultInjectionContractTests
 
     protected override Task<(ICredentialRepository Repository, IAsyncDisposable Lifetime)> CreateStorageAsync(FaultPlan plan)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"eits-faults-{Guid.NewGuid():N}.db");
-        var dataSource = new FaultInjectingDataSource(SqliteFactory.Instance.CreateDataSource($"Data Source={file}"), plan);
+        var file = new TemporarySqliteFile();
+        var dataSource = new FaultInjectingDataSource(SqliteFactory.Instance.CreateDataSource(file.ConnectionString), plan);
         var repository = new DapperCredentialRepository(dataSource, SqlDialect.Sqlite, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
         return Task.FromResult<(ICredentialRepository, IAsyncDisposable)>((repository, new Cleanup(dataSource, file)));
     }
 
-    private sealed class Cleanup(FaultInjectingDataSource dataSource, string file) : IAsyncDisposable
+    private sealed class Cleanup(FaultInjectingDataSource dataSource, TemporarySqliteFile file) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await dataSource.DisposeAsync();
-            SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-            {
-                File.Delete(file + suffix);
-            }
+            file.Dispose();
         }
     }
 }

@@ -7,21 +7,14 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 /// <summary>The leak canary scenario on real databases, whose raw rows (every table, read as text) are searched too.</summary>
 public sealed class LeakCanaryOnDatabaseTests : IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"eits-canary-{Guid.NewGuid():N}.db");
+    private readonly TemporarySqliteFile _file = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-        {
-            File.Delete(_file + suffix);
-        }
-    }
+    public void Dispose() => _file.Dispose();
 
     [Fact]
     public async Task EveryPublicPath_SqliteFile_LeaksNoCanaryAnywhere()
     {
-        using var dataSource = SqliteFactory.Instance.CreateDataSource($"Data Source={_file}");
+        using var dataSource = SqliteFactory.Instance.CreateDataSource(_file.ConnectionString);
         var repository = new DapperCredentialRepository(dataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
 
         var evidence = await LeakCanaryScenario.RunAsync(
@@ -30,9 +23,7 @@ public sealed class LeakCanaryOnDatabaseTests : IDisposable
 
         evidence.AssertNoCanary();
         evidence.AssertCovers(typeof(DapperCredentialRepository).Assembly);
-        SqliteConnection.ClearAllPools();
-        var bytes = new[] { string.Empty, "-wal" }.Where(s => File.Exists(_file + s)).SelectMany(s => File.ReadAllBytes(_file + s)).ToArray();
-        var file = System.Text.Encoding.Latin1.GetString(bytes);
+        var file = System.Text.Encoding.Latin1.GetString(_file.ReadAllBytes());
         foreach (var canary in evidence.Canaries)
         {
             file.Should().NotContain(canary, "the database files themselves, free pages and write-ahead log included, hold no canary");

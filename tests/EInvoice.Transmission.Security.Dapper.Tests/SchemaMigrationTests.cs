@@ -8,21 +8,14 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 /// <summary>Migrations run twice, or from several connections at once, leave one correct schema.</summary>
 public sealed class SchemaMigrationTests : IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"eits-migrations-{Guid.NewGuid():N}.db");
+    private readonly TemporarySqliteFile _file = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-        {
-            File.Delete(_file + suffix);
-        }
-    }
+    public void Dispose() => _file.Dispose();
 
     [Fact]
     public async Task MigrateAsync_SqliteFromFourConnectionsAtOnce_LeavesOneSchema()
     {
-        var sources = Enumerable.Range(0, 4).Select(_ => SqliteFactory.Instance.CreateDataSource($"Data Source={_file};Pooling=False")).ToList();
+        var sources = Enumerable.Range(0, 4).Select(_ => SqliteFactory.Instance.CreateDataSource($"{_file.ConnectionString};Pooling=False")).ToList();
 
         await Task.WhenAll(sources.Select(s => Task.Run(() => Repository(s).MigrateAsync())));
         await Repository(sources[0]).MigrateAsync();

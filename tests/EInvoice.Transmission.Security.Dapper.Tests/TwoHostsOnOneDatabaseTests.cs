@@ -13,20 +13,13 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 /// </summary>
 public sealed class TwoHostsOnOneDatabaseTests : IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"eits-hosts-{Guid.NewGuid():N}.db");
+    private readonly TemporarySqliteFile _file = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-        {
-            File.Delete(_file + suffix);
-        }
-    }
+    public void Dispose() => _file.Dispose();
 
     [Fact]
     public Task ColdStart_SqliteFile_OneTokenRequestPerCompanyAcrossBothHosts()
-        => RunAsync(() => SqliteFactory.Instance.CreateDataSource($"Data Source={_file}"));
+        => RunAsync(() => SqliteFactory.Instance.CreateDataSource(_file.ConnectionString));
 
     [SkippableFact]
     public async Task ColdStart_PostgreSql_OneTokenRequestPerCompanyAcrossBothHosts()

@@ -74,14 +74,7 @@ internal sealed class CompanyEntry(string companyId)
     {
         lock (_gate)
         {
-            if (!IsRetired)
-            {
-                _current = snapshot;
-            }
-
-            ConsecutiveFailures = 0;
-            BlockedUntil = default;
-            LastError = null;
+            Install(snapshot);
             _fetch = null;
         }
 
@@ -130,13 +123,7 @@ internal sealed class CompanyEntry(string companyId)
     {
         lock (_gate)
         {
-            if (!IsRetired)
-            {
-                _current = snapshot;
-                ConsecutiveFailures = 0;
-                BlockedUntil = default;
-                LastError = null;
-            }
+            Install(snapshot);
         }
     }
 
@@ -147,5 +134,18 @@ internal sealed class CompanyEntry(string companyId)
             IsRetired = true;
             _current = null;
         }
+    }
+
+    /// <summary>Under the lock: a good snapshot ends any backoff; it is served unless the credentials changed meanwhile.</summary>
+    private void Install(AuthSnapshot snapshot)
+    {
+        if (!IsRetired)
+        {
+            _current = snapshot;
+        }
+
+        ConsecutiveFailures = 0;
+        BlockedUntil = default;
+        LastError = null;
     }
 }
