@@ -62,24 +62,6 @@ internal sealed class AccessTokenCache : IDisposable
 
     public TimeProvider TimeProvider => _timeProvider;
 
-    /// <summary>
-    /// Milliseconds on a monotonic clock: <see cref="Environment.TickCount64"/> for the system clock (a quarter of the
-    /// cost of reading the wall clock, which the hot path would otherwise do on every request), the time provider's
-    /// timestamp otherwise, so that a fake clock drives it in tests.
-    /// </summary>
-    private long MonotonicMilliseconds()
-        => _systemClock ? Environment.TickCount64 : _timeProvider.GetTimestamp() / _timestampsPerMillisecond;
-
-    /// <summary>Sets the snapshot's deadline on the monotonic clock, before it is published.</summary>
-    private AuthSnapshot Schedule(AuthSnapshot snapshot)
-    {
-        var remaining = snapshot.MaintainAt - _timeProvider.GetUtcNow();
-        snapshot.MaintainAtMilliseconds = remaining <= TimeSpan.Zero
-            ? long.MinValue
-            : MonotonicMilliseconds() + (long)Math.Min(remaining.TotalMilliseconds, long.MaxValue / 4);
-        return snapshot;
-    }
-
     public TransmissionTelemetry Telemetry => _telemetry;
 
     /// <summary>Returns what to attach to a request for <paramref name="companyId"/>; synchronously on a cache hit.</summary>
@@ -475,6 +457,25 @@ internal sealed class AccessTokenCache : IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// Milliseconds on a monotonic clock: <see cref="Environment.TickCount64"/> for the system clock (a quarter of the
+    /// cost of reading the wall clock, which the hot path would otherwise do on every request), the time provider's
+    /// timestamp otherwise, so that a fake clock drives it in tests.
+    /// </summary>
+    private long MonotonicMilliseconds()
+        => _systemClock ? Environment.TickCount64 : _timeProvider.GetTimestamp() / _timestampsPerMillisecond;
+
+    /// <summary>Sets the snapshot's deadline on the monotonic clock, before it is published.</summary>
+    private AuthSnapshot Schedule(AuthSnapshot snapshot)
+    {
+        var remaining = snapshot.MaintainAt - _timeProvider.GetUtcNow();
+        snapshot.MaintainAtMilliseconds = remaining <= TimeSpan.Zero
+            ? long.MinValue
+            : MonotonicMilliseconds() + (long)Math.Min(remaining.TotalMilliseconds, long.MaxValue / 4);
+        return snapshot;
+    }
+
 
     private void Drop(string companyId)
     {

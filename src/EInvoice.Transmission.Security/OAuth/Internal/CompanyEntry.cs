@@ -8,7 +8,7 @@ internal sealed class CompanyEntry(string companyId)
 {
     private readonly Lock _gate = new();
     private volatile AuthSnapshot? _current;
-    private TaskCompletionSource<AuthSnapshot>? _fetch;
+    private volatile TaskCompletionSource<AuthSnapshot>? _fetch;
 
     public string CompanyId { get; } = companyId;
 
@@ -26,16 +26,7 @@ internal sealed class CompanyEntry(string companyId)
 
     public int ConsecutiveFailures { get; private set; }
 
-    public bool IsFetching
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _fetch is not null;
-            }
-        }
-    }
+    public bool IsFetching => _fetch is not null;
 
     /// <summary>Returns the fetch in flight, or registers a new one that the caller must run (<paramref name="started"/>).</summary>
     public Task<AuthSnapshot> JoinOrStartFetch(out TaskCompletionSource<AuthSnapshot>? started)
@@ -57,6 +48,13 @@ internal sealed class CompanyEntry(string companyId)
     /// <summary>Starts a fetch only if none is in flight; for background refreshes that nobody waits for.</summary>
     public bool TryStartFetch(out TaskCompletionSource<AuthSnapshot> started)
     {
+        // Read without the lock first: while a refresh runs, every request in the refresh window passes here.
+        if (_fetch is not null)
+        {
+            started = null!;
+            return false;
+        }
+
         lock (_gate)
         {
             if (_fetch is not null)
