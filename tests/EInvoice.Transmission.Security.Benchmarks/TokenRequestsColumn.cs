@@ -28,7 +28,7 @@ public sealed class TokenRequestsColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Token requests per iteration (the same in every iteration, or the iteration fails)";
+    public string Legend => "Token requests during the measured callers (the same in every iteration, or the iteration fails)";
 
     private static string FilePath(string benchmark, int companies) => Path.Combine(Path.GetTempPath(), $"eits-bench-{benchmark}-{companies}.txt");
 
@@ -43,7 +43,7 @@ public sealed class TokenRequestsColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
         var companies = (int)benchmarkCase.Parameters["Companies"];
-        var path = FilePath(benchmarkCase.Descriptor.Type.Name, companies);
+        var path = FilePath(benchmarkCase.Descriptor.WorkloadMethod.Name, companies);
         return File.Exists(path) ? File.ReadAllText(path) : "?";
     }
 
