@@ -548,23 +548,12 @@ public sealed class CredentialStore
 
     private static CredentialStatus ToStatus(StoredCredential row)
     {
-        bool configured;
-        try
-        {
-            CredentialRules.ValidateComplete(row, nameof(row));
-            configured = true;
-        }
-        catch (ArgumentException)
-        {
-            configured = false;
-        }
-
         return new CredentialStatus
         {
             CompanyId = row.CompanyId,
             Mode = row.Mode,
             Environment = CredentialRules.ParseEnvironment(row.Environment),
-            IsConfigured = configured,
+            IsConfigured = CredentialRules.IncompleteBecause(row) is null,
             IsValid = row.IsValid,
             LastValidatedAt = row.LastValidatedAt,
             LastConnectionTest = row.LastTestAt is { } testedAt ? new ConnectionTestResult(testedAt, row.LastTestSucceeded == true, row.LastTestError) : null,

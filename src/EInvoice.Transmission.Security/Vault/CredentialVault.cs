@@ -112,8 +112,9 @@ public sealed class CredentialVault
     /// <exception cref="CredentialVaultException">The envelope cannot be opened, whatever the reason.</exception>
     public byte[] Open(ReadOnlySpan<byte> envelope, string companyId, string fieldName)
     {
-        var plaintext = new byte[GetPlaintextLength(envelope)];
-        Open(envelope, companyId, fieldName, plaintext);
+        var parts = Parse(envelope, companyId, fieldName);
+        var plaintext = new byte[parts.Ciphertext.Length];
+        Decrypt(parts, companyId, fieldName, plaintext);
         return plaintext;
     }
 
@@ -129,13 +130,7 @@ public sealed class CredentialVault
     /// <exception cref="CredentialVaultException">The envelope cannot be opened, for example because its key is no longer in the ring.</exception>
     public byte[] Rewrap(ReadOnlySpan<byte> envelope, string companyId, string fieldName)
     {
-        CompanyIdRules.Validate(companyId, nameof(companyId));
-        EnvelopeFormat.ValidateFieldName(fieldName, nameof(fieldName));
-        if (!EnvelopeFormat.TryParse(envelope, out var parts))
-        {
-            throw CredentialVaultException.CannotOpen();
-        }
-
+        var parts = Parse(envelope, companyId, fieldName);
         var ring = _keyProvider.GetKeyRing();
         var oldKek = ring.Find(parts.KeyId) ?? throw CredentialVaultException.CannotOpen();
         var newKek = ring.ActiveKey;
@@ -190,33 +185,18 @@ public sealed class CredentialVault
         return Encoding.ASCII.GetString(parts.KeyId);
     }
 
-    /// <summary>Returns the length of the plaintext an envelope holds, without decrypting anything.</summary>
+    /// <summary>Validates the arguments and splits the envelope, once per open.</summary>
     /// <exception cref="CredentialVaultException">The envelope is not a well-formed envelope.</exception>
-    internal static int GetPlaintextLength(ReadOnlySpan<byte> envelope)
-    {
-        if (!EnvelopeFormat.TryParse(envelope, out var parts))
-        {
-            throw CredentialVaultException.CannotOpen();
-        }
-
-        return parts.Ciphertext.Length;
-    }
-
-    /// <summary>Decrypts into <paramref name="destination"/>, which must be exactly <see cref="GetPlaintextLength"/> bytes.</summary>
-    internal void Open(ReadOnlySpan<byte> envelope, string companyId, string fieldName, Span<byte> destination)
+    private static EnvelopeFormat.Parts Parse(ReadOnlySpan<byte> envelope, string companyId, string fieldName)
     {
         CompanyIdRules.Validate(companyId, nameof(companyId));
         EnvelopeFormat.ValidateFieldName(fieldName, nameof(fieldName));
-        if (!EnvelopeFormat.TryParse(envelope, out var parts))
-        {
-            throw CredentialVaultException.CannotOpen();
-        }
+        return EnvelopeFormat.TryParse(envelope, out var parts) ? parts : throw CredentialVaultException.CannotOpen();
+    }
 
-        if (destination.Length != parts.Ciphertext.Length)
-        {
-            throw new ArgumentException("The destination must be exactly as long as the plaintext.", nameof(destination));
-        }
-
+    /// <summary>Decrypts a parsed envelope into <paramref name="destination"/>, exactly as long as its ciphertext.</summary>
+    private void Decrypt(EnvelopeFormat.Parts parts, string companyId, string fieldName, Span<byte> destination)
+    {
         var kek = _keyProvider.GetKeyRing().Find(parts.KeyId) ?? throw CredentialVaultException.CannotOpen();
 
         Span<byte> context = stackalloc byte[EnvelopeFormat.MaxContextSize];
@@ -262,7 +242,8 @@ public sealed class CredentialVault
     /// <exception cref="CredentialVaultException">The envelope cannot be opened or holds no text.</exception>
     internal SecretValue OpenSecret(byte[] envelope, string companyId, string fieldName)
     {
-        var length = GetPlaintextLength(envelope);
+        var parts = Parse(envelope, companyId, fieldName);
+        var length = parts.Ciphertext.Length;
         if (length == 0)
         {
             throw CredentialVaultException.CannotOpen();
@@ -272,7 +253,7 @@ public sealed class CredentialVault
         try
         {
             var plaintext = buffer.AsSpan(0, length);
-            Open(envelope, companyId, fieldName, plaintext);
+            Decrypt(parts, companyId, fieldName, plaintext);
             return new SecretValue(Encoding.UTF8.GetString(plaintext));
         }
         finally

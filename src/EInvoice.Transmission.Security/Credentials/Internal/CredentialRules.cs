@@ -48,6 +48,15 @@ internal static class CredentialRules
     /// <summary>Checks that the merged row has everything its mode needs; throws <see cref="ArgumentException"/> naming what is missing.</summary>
     public static void ValidateComplete(StoredCredential row, string parameterName)
     {
+        if (IncompleteBecause(row) is { } problem)
+        {
+            throw new ArgumentException(problem, parameterName);
+        }
+    }
+
+    /// <summary>Why the row lacks something its mode needs, or <see langword="null"/> when it is complete.</summary>
+    public static string? IncompleteBecause(StoredCredential row)
+    {
         var missing = new List<string>();
         switch (row.Mode)
         {
@@ -61,20 +70,13 @@ internal static class CredentialRules
                 AddIfMissing(missing, row.ApiKey, nameof(CredentialUpdate.ApiKey));
                 AddIfMissing(missing, row.AspEndpoint, nameof(CredentialUpdate.AspEndpoint));
                 break;
-            case TransmissionMode.Sandbox:
-                if (!TransmissionEnvironment.Sandbox.Equals(ParseEnvironment(row.Environment)))
-                {
-                    throw new ArgumentException("Sandbox mode is only valid in the Sandbox environment.", parameterName);
-                }
-
-                break;
+            case TransmissionMode.Sandbox when !TransmissionEnvironment.Sandbox.Equals(ParseEnvironment(row.Environment)):
+                return "Sandbox mode is only valid in the Sandbox environment.";
         }
 
-        if (missing.Count > 0)
-        {
-            throw new ArgumentException(
-                $"{row.Mode} credentials need {string.Join(", ", missing)}; set {(missing.Count == 1 ? "it" : "them")} in the CredentialUpdate.", parameterName);
-        }
+        return missing.Count == 0
+            ? null
+            : $"{row.Mode} credentials need {string.Join(", ", missing)}; set {(missing.Count == 1 ? "it" : "them")} in the CredentialUpdate.";
     }
 
     public static TransmissionEnvironment ParseEnvironment(string name)

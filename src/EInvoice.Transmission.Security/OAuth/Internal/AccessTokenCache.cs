@@ -60,8 +60,6 @@ internal sealed class AccessTokenCache : IDisposable
         _store.CredentialsChanged += OnCredentialsChanged;
     }
 
-    public TimeProvider TimeProvider => _timeProvider;
-
     public TransmissionTelemetry Telemetry => _telemetry;
 
     /// <summary>Returns what to attach to a request for <paramref name="companyId"/>; synchronously on a cache hit.</summary>
