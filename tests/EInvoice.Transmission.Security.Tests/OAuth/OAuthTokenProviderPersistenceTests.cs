@@ -113,4 +113,66 @@ public sealed class OAuthTokenProviderPersistenceTests
         http.GetMatchCount(token).Should().Be(1, "the database lease lets one host ask while the other waits for the stored token");
         first.ApiCalls.Should().HaveCount(20).And.OnlyContain(c => c.Authorization == "Bearer shared-across-hosts");
     }
+    [Fact]
+    public async Task SendAsync_AnotherHostStoresATokenBetweenOurReadAndOurLease_ReusesItInsteadOfRequestingAnother()
+    {
+        var repository = new InMemoryCredentialRepository();
+        var clock = Some.Clock();
+        await using var other = TransmissionTestHost.Create(repository, clock);
+        var otherToken = other.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
+        otherToken.Respond(_ => TokenResponses.Token("stored-by-the-other-host"));
+        other.ServeApi(The.ApiEndpoint);
+
+        // The race: this host has read the credentials (no token yet); before it asks for the lease, the other host
+        // takes the lease, requests a token, stores it and releases the lease.
+        var beforeLease = new BeforeFirstLeaseRepository(repository, async () => (await other.SendAsync()).Dispose());
+        await using var host = TransmissionTestHost.Create(beforeLease, clock);
+        var ownToken = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
+        ownToken.Respond(_ => TokenResponses.Token("second-token"));
+        host.ServeApi(The.ApiEndpoint);
+        await host.SetDirectAsync();
+
+        using var response = await host.SendAsync();
+
+        beforeLease.Intercepted.Should().BeTrue("the race was staged");
+        host.Http.GetMatchCount(ownToken).Should().Be(0, "the token the other host stored under its lease is re-read once this host holds the lease");
+        other.Http.GetMatchCount(otherToken).Should().Be(1);
+        host.ApiCalls.Should().ContainSingle().Which.Authorization.Should().Be("Bearer stored-by-the-other-host");
+    }
+
+    /// <summary>Runs a step just before the first lease request reaches the storage, then passes everything through.</summary>
+    private sealed class BeforeFirstLeaseRepository(ICredentialRepository inner, Func<Task> beforeFirstLease) : ICredentialRepository
+    {
+        private int _intercepted;
+
+        public bool Intercepted => _intercepted == 1;
+
+        public async Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _intercepted, 1) == 0)
+            {
+                await beforeFirstLease();
+            }
+
+            return await inner.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+        }
+
+        public Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default) => inner.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+
+        public Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default) => inner.GetAsync(companyId, cancellationToken);
+
+        public Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default) => inner.ListAsync(afterCompanyId, limit, cancellationToken);
+
+        public Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default) => inner.InsertAsync(credential, audit, cancellationToken);
+
+        public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default) => inner.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken);
+
+        public Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default) => inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken);
+
+        public Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(audit, cancellationToken);
+
+        public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, limit, cancellationToken);
+
+        public Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+    }
 }

@@ -243,42 +243,30 @@ internal sealed class AccessTokenCache : IDisposable
 
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
         var credentials = await LoadCredentialsAsync(companyId, timeout.Token).ConfigureAwait(false);
-        var now = _timeProvider.GetUtcNow();
-        var recheckAt = now + _options.CredentialRecheckInterval;
         activity?.SetTag("eits.mode", credentials.Mode.ToString());
-
-        switch (credentials.Mode)
+        if (WithoutTokenRequest(entry, credentials) is { } answer)
         {
-            case TransmissionMode.Sandbox:
-                return AuthSnapshot.ForSandbox(credentials, recheckAt);
-            case TransmissionMode.AspProvider:
-                return AuthSnapshot.ForApiKey(credentials, _options, recheckAt);
+            return answer;
         }
 
-        // A re-check that found the same credentials and a token not yet due: keep it.
-        if (entry.Current is { } current && current.Version == credentials.Version && now < current.RefreshAt
-            && current.AccessToken?.Reveal() != entry.RejectedAccessToken)
-        {
-            return current.WithRecheckAt(recheckAt);
-        }
-
-        // A stored token other than the one being refreshed: a restart, or another instance refreshed it first.
-        if (Persisted(entry, credentials, now) is { } persisted && persisted.AccessToken!.Reveal() != entry.Current?.AccessToken?.Reveal())
-        {
-            _logger.PersistedTokenReused(companyId, persisted.ExpiresAt);
-            return persisted;
-        }
-
+        var now = _timeProvider.GetUtcNow();
         var leased = await _store.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
         try
         {
-            if (!leased)
+            if (leased)
             {
-                // Another process is requesting this company's token: wait for it to land in storage.
-                if (await WaitForOtherProcessAsync(entry, timeout.Token).ConfigureAwait(false) is { } shared)
+                // Checked again under the lease: another process may have stored a token, and released its lease,
+                // between the read above and this lease. Without this second read both would request a token.
+                credentials = await LoadCredentialsAsync(companyId, timeout.Token).ConfigureAwait(false);
+                if (WithoutTokenRequest(entry, credentials) is { } storedMeanwhile)
                 {
-                    return shared;
+                    return storedMeanwhile;
                 }
+            }
+            else if (await WaitForOtherProcessAsync(entry, timeout.Token).ConfigureAwait(false) is { } shared)
+            {
+                // Another process is requesting this company's token: it landed in storage.
+                return shared;
             }
 
             TokenResult token;
@@ -303,6 +291,39 @@ internal sealed class AccessTokenCache : IDisposable
                 await ReleaseLeaseQuietlyAsync(companyId).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// What the credentials answer without a token request: the API-key or sandbox snapshot, the current token when a
+    /// re-check found nothing changed, or a good token in storage; <see langword="null"/> when a token must be requested.
+    /// </summary>
+    private AuthSnapshot? WithoutTokenRequest(CompanyEntry entry, TransmissionCredentials credentials)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var recheckAt = now + _options.CredentialRecheckInterval;
+        switch (credentials.Mode)
+        {
+            case TransmissionMode.Sandbox:
+                return AuthSnapshot.ForSandbox(credentials, recheckAt);
+            case TransmissionMode.AspProvider:
+                return AuthSnapshot.ForApiKey(credentials, _options, recheckAt);
+        }
+
+        // A re-check that found the same credentials and a token not yet due: keep it.
+        if (entry.Current is { } current && current.Version == credentials.Version && now < current.RefreshAt
+            && current.AccessToken?.Reveal() != entry.RejectedAccessToken)
+        {
+            return current.WithRecheckAt(recheckAt);
+        }
+
+        // A stored token other than the one being refreshed: a restart, or another instance refreshed it first.
+        if (Persisted(entry, credentials, now) is { } persisted && persisted.AccessToken!.Reveal() != entry.Current?.AccessToken?.Reveal())
+        {
+            _logger.PersistedTokenReused(entry.CompanyId, persisted.ExpiresAt);
+            return persisted;
+        }
+
+        return null;
     }
 
     private async Task<TransmissionCredentials> LoadCredentialsAsync(string companyId, CancellationToken cancellationToken)
