@@ -95,6 +95,14 @@ public sealed class TransmissionTestHost : IAsyncDisposable
             return respond?.Invoke(request) ?? new HttpResponseMessage(HttpStatusCode.OK);
         });
 
+    /// <summary>Answers every API request under <paramref name="baseUri"/> with <paramref name="respond"/>, which may hold its answer back, recording it on arrival.</summary>
+    public MockedRequest ServeApi(Uri baseUri, Func<HttpRequestMessage, Task<HttpResponseMessage>> respond)
+        => Http.When(baseUri.AbsoluteUri + "*").Respond(request =>
+        {
+            ApiCalls.Enqueue(ApiCall.From(request));
+            return respond(request);
+        });
+
     public Task<CredentialStatus> SetDirectAsync(string companyId = The.CompanyId, string clientSecret = The.ClientSecret, string clientId = The.ClientId, string? scope = null)
         => Store.SetAsync(companyId, The.DirectCredentials with { ClientId = clientId, ClientSecret = new SecretValue(clientSecret), Scope = scope }, The.AdminWithMfa);
 

@@ -34,7 +34,25 @@ public sealed class OAuthTokenProviderUnauthorizedTests
         await using var host = TransmissionTestHost.Create();
         await host.SetDirectAsync();
         var token = NumberedTokens(host);
-        host.ServeApi(The.ApiEndpoint, request => request.Headers.Authorization!.Parameter == "t1" ? Unauthorized() : new HttpResponseMessage(HttpStatusCode.OK));
+
+        // The API answers no request carrying t1 until all fifty have arrived with it: fifty 401s for one token, at once.
+        var withT1 = 0;
+        var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.ServeApi(The.ApiEndpoint, async request =>
+        {
+            if (request.Headers.Authorization!.Parameter != "t1")
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            if (Interlocked.Increment(ref withT1) == 50)
+            {
+                allArrived.SetResult();
+            }
+
+            await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return Unauthorized();
+        });
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
         {
