@@ -123,9 +123,12 @@ public sealed class CredentialStore
                 MfaMethod = context.MfaProof?.Method,
             };
 
-            var written = existing is null
-                ? await _repository.InsertAsync(merged, audit, cancellationToken).ConfigureAwait(false)
-                : await _repository.UpdateAsync(merged, existing.RowVersion, audit, cancellationToken).ConfigureAwait(false);
+            var expectedRowVersion = existing?.RowVersion;
+            var written = await WriteAsync(
+                companyId,
+                () => expectedRowVersion is { } rowVersion
+                    ? _repository.UpdateAsync(merged, rowVersion, audit, cancellationToken)
+                    : _repository.InsertAsync(merged, audit, cancellationToken)).ConfigureAwait(false);
             if (written)
             {
                 _logger.CredentialsChanged(companyId, action, context.Actor, fields);
@@ -178,7 +181,8 @@ public sealed class CredentialStore
                 MfaMethod = context.MfaProof?.Method,
             };
 
-            if (await _repository.DeleteAsync(companyId, existing.RowVersion, audit, cancellationToken).ConfigureAwait(false))
+            var rowVersion = existing.RowVersion;
+            if (await WriteAsync(companyId, () => _repository.DeleteAsync(companyId, rowVersion, audit, cancellationToken)).ConfigureAwait(false))
             {
                 _logger.CredentialsDeleted(companyId, context.Actor);
                 CredentialsChanged?.Invoke(companyId);
@@ -191,6 +195,24 @@ public sealed class CredentialStore
             }
 
             _logger.WriteConflict(companyId, attempt);
+        }
+    }
+
+    /// <summary>
+    /// Runs a write of a company's credentials. A write that throws may still have committed (the connection was lost
+    /// after the commit), so this process's cached tokens for the company are dropped either way: the next request
+    /// reads storage again instead of sending a token obtained with credentials that may no longer be stored.
+    /// </summary>
+    private async Task<bool> WriteAsync(string companyId, Func<Task<bool>> write)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch
+        {
+            CredentialsChanged?.Invoke(companyId);
+            throw;
         }
     }
 

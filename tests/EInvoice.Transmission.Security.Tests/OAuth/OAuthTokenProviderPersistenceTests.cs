@@ -69,6 +69,29 @@ public sealed class OAuthTokenProviderPersistenceTests
         host.ApiCalls.Select(c => c.Authorization).Should().Equal("Bearer old-secret-token", "Bearer new-secret-token");
     }
 
+    [Theory]
+    [InlineData(Fault.AfterCommit)]
+    [InlineData(Fault.BeforeWrite)]
+    public async Task SendAsync_AfterAChangeWhoseOutcomeIsUnknown_ReadsStorageAgainInsteadOfKeepingTheOldToken(Fault fault)
+    {
+        var plan = new FaultPlan();
+        await using var host = TransmissionTestHost.Create(new FaultyInMemoryRepository(plan));
+        await host.SetDirectAsync();
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", The.ClientSecret).Respond(_ => TokenResponses.Token("old-secret-token"));
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", "rotated-secret").Respond(_ => TokenResponses.Token("new-secret-token"));
+        host.ServeApi(The.ApiEndpoint);
+        (await host.SendAsync()).Dispose();
+
+        plan.Arm(fault, FaultTarget.CredentialWrite);
+        var change = () => host.Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+        await change.Should().ThrowAsync<InjectedFaultException>("the caller is told the write failed");
+        (await host.SendAsync()).Dispose();
+
+        // The fake clock never reaches the re-check interval: only a fresh read of storage can explain the outcome.
+        var expected = fault == Fault.AfterCommit ? "Bearer new-secret-token" : "Bearer old-secret-token";
+        host.ApiCalls.Select(c => c.Authorization).Should().Equal(["Bearer old-secret-token", expected], "the stored secret decides, whatever the caller was told");
+    }
+
     [Fact]
     public async Task SendAsync_CredentialsChangedByAnotherProcess_NewTokenWithinTheRecheckInterval()
     {
