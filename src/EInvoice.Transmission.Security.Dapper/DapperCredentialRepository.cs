@@ -119,12 +119,12 @@ public sealed class DapperCredentialRepository : ICredentialRepository
                 company_id, mode, environment, client_id, client_secret, token_endpoint, api_endpoint, scope, api_key,
                 asp_endpoint, asp_identifier, asp_provider_name, access_token, refresh_token, access_token_expires_at,
                 access_token_refresh_at, is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
-                configured_at, configured_by, version, row_version)
+                destination_seal, configured_at, configured_by, version, row_version)
             VALUES (
                 @CompanyId, @Mode, @Environment, @ClientId, @ClientSecret, @TokenEndpoint, @ApiEndpoint, @Scope, @ApiKey,
                 @AspEndpoint, @AspIdentifier, @AspProviderName, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
                 @AccessTokenRefreshAt, @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
-                @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
+                @DestinationSeal, @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
             ON CONFLICT (company_id) DO NOTHING
             """,
             CredentialRow.From(credential),
@@ -144,7 +144,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository
                 asp_endpoint = @AspEndpoint, asp_identifier = @AspIdentifier, asp_provider_name = @AspProviderName,
                 access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
                 access_token_refresh_at = @AccessTokenRefreshAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
-                last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError,
+                last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,
                 configured_at = @ConfiguredAt, configured_by = @ConfiguredBy, version = @Version, row_version = @RowVersion
             WHERE company_id = @CompanyId AND row_version = @ExpectedRowVersion
             """,

@@ -63,6 +63,33 @@ public sealed class SchemaMigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_SqliteAtVersion1WithARow_AddsTheDestinationSealAndKeepsTheRow()
+    {
+        using var source = SqliteFactory.Instance.CreateDataSource(_file.ConnectionString);
+        await using (var connection = await source.OpenConnectionAsync())
+        {
+            // A database as version 1 left it, with one credential row.
+            await connection.ExecuteAsync("CREATE TABLE eits_schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+            await connection.ExecuteAsync(Internal.SchemaMigrator.Scripts(Internal.SqlDialect.Sqlite)[0].Sql);
+            await connection.ExecuteAsync("INSERT INTO eits_schema_version VALUES (1, 'initial schema', 0)");
+            await connection.ExecuteAsync(
+                "INSERT INTO eits_credentials (company_id, mode, environment, client_id, configured_at, configured_by, version, row_version) " +
+                "VALUES ('company-v1', 'DirectDctce', 'Production', 'client', 0, 'admin', 3, 3)");
+        }
+
+        var repository = Repository(source);
+        await repository.MigrateAsync();
+
+        await using (var connection = await source.OpenConnectionAsync())
+        {
+            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2);
+        }
+
+        var row = await repository.GetAsync("company-v1");
+        row.Should().BeEquivalentTo(new { CompanyId = "company-v1", ClientId = "client", Version = 3L, DestinationSeal = (byte[]?)null });
+    }
+
+    [Fact]
     public async Task MigrateAsync_UnsupportedProvider_ThrowsNotSupportedException()
     {
         var repository = Repository(new UnsupportedDataSource());
@@ -77,7 +104,7 @@ public sealed class SchemaMigrationTests : IDisposable
     {
         await using var connection = await source.OpenConnectionAsync();
         (await connection.QueryAsync<string>(tablesSql)).Should().BeEquivalentTo("eits_credentials", "eits_audit", "eits_audit_head", "eits_schema_version");
-        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version")).Should().Equal(1);
+        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2);
         (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM eits_audit_head")).Should().Be(1);
     }
 

@@ -27,6 +27,7 @@ public abstract partial class CredentialStorageContractTests
             AspProviderName = "ASP",
             AccessToken = Some.Bytes(300),
             RefreshToken = Some.Bytes(100),
+            DestinationSeal = Some.Bytes(200),
             AccessTokenExpiresAt = The.Now.AddHours(1),
             AccessTokenRefreshAt = The.Now.AddMinutes(55),
             IsValid = true,

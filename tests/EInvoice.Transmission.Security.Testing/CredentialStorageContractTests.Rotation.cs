@@ -106,7 +106,7 @@ public abstract partial class CredentialStorageContractTests
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1305);
     }
 
-    /// <summary>Stores credentials sealed under the original key, straight through the repository, so seeding stays fast.</summary>
+    /// <summary>Stores credentials sealed under the original key (destination included), straight through the repository, so seeding stays fast.</summary>
     private async Task SeedSealedCredentialsAsync(int count)
     {
         var vault = Some.Vault();
@@ -118,6 +118,7 @@ public abstract partial class CredentialStorageContractTests
                 ApiKey = i % 3 == 0 ? vault.Seal(Encoding.UTF8.GetBytes("key-" + SecretFor(i)), id, The.ApiKeyField) : null,
                 AccessToken = i % 5 == 0 ? vault.Seal(Encoding.UTF8.GetBytes("token-" + SecretFor(i)), id, "token.access") : null,
             };
+            row = row with { DestinationSeal = vault.Seal(Internal.CredentialDestination.Encode(row), id, Internal.SecretFields.Destination) };
             (await Repository.InsertAsync(row, null)).Should().BeTrue();
         }
     }

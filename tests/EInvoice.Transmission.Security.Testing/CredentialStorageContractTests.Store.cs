@@ -295,6 +295,90 @@ public abstract partial class CredentialStorageContractTests
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1307);
     }
 
+    [SkippableTheory]
+    [InlineData("mode")]
+    [InlineData("environment")]
+    [InlineData("client_id")]
+    [InlineData("token_endpoint")]
+    [InlineData("api_endpoint")]
+    [InlineData("scope")]
+    [InlineData("asp_endpoint")]
+    [InlineData("asp_identifier")]
+    [InlineData("asp_provider_name")]
+    public async Task GetCredentialsAsync_DestinationColumnChangedInStorage_RefusesToUseTheSecrets(string column)
+    {
+        var both = The.DirectCredentials with { ApiKey = new SecretValue(The.ApiKey), AspEndpoint = The.AspEndpoint, AspIdentifier = "0235:1", AspProviderName = "ASP" };
+        await Store.SetAsync(The.CompanyId, both, The.AdminWithMfa);
+        var row = (await Repository.GetAsync(The.CompanyId))!;
+        var tampered = column switch
+        {
+            "mode" => row with { Mode = TransmissionMode.AspProvider },
+            "environment" => row with { Environment = "Sandbox" },
+            "client_id" => row with { ClientId = "attacker-client" },
+            "token_endpoint" => row with { TokenEndpoint = "https://attacker.example/token" },
+            "api_endpoint" => row with { ApiEndpoint = "https://attacker.example/" },
+            "scope" => row with { Scope = "everything" },
+            "asp_endpoint" => row with { AspEndpoint = "https://attacker.example/asp/" },
+            "asp_identifier" => row with { AspIdentifier = "0235:2" },
+            "asp_provider_name" => row with { AspProviderName = "Other ASP" },
+            _ => throw new ArgumentOutOfRangeException(nameof(column)),
+        };
+
+        // Someone with write access to the database, and no key, edits one plain column.
+        (await Repository.UpdateAsync(tampered with { RowVersion = row.RowVersion + 1 }, row.RowVersion, null)).Should().BeTrue();
+
+        var read = () => Store.GetCredentialsAsync(The.CompanyId, default);
+        (await read.Should().ThrowAsync<CredentialVaultException>()).Which.Message.Should().Be(new CredentialVaultException().Message, "every failure to open looks the same");
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309 && r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [SkippableFact]
+    public async Task GetCredentialsAsync_DestinationAndItsSealCopiedFromAnotherCompany_RefusesToUseTheSecrets()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("https://attacker.example/token") }, The.AdminWithMfa);
+        var target = (await Repository.GetAsync(The.CompanyId))!;
+        var source = (await Repository.GetAsync(The.OtherCompanyId))!;
+
+        var copied = target with { TokenEndpoint = source.TokenEndpoint, DestinationSeal = source.DestinationSeal, RowVersion = target.RowVersion + 1 };
+        (await Repository.UpdateAsync(copied, target.RowVersion, null)).Should().BeTrue();
+
+        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>("a seal is bound to its company");
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1307);
+    }
+
+    [SkippableFact]
+    public async Task GetCredentialsAsync_DestinationSealMissing_RefusesUntilTheCredentialsAreSavedAgainWithMfa()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        var row = (await Repository.GetAsync(The.CompanyId))!;
+        (await Repository.UpdateAsync(row with { DestinationSeal = null, RowVersion = row.RowVersion + 1 }, row.RowVersion, null)).Should().BeTrue();
+        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
+
+        // Saving the same values again (as after an upgrade from a schema without seals) seals what the admin confirmed.
+        var status = await Store.SetAsync(The.CompanyId, new CredentialUpdate { TokenEndpoint = The.TokenEndpoint }, The.AdminWithMfa);
+
+        status.Version.Should().Be(row.Version + 1);
+        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
+        (await Repository.GetAsync(The.CompanyId))!.DestinationSeal.Should().NotBeNull();
+        (await ReadWholeAuditAsync()).Last().Fields.Should().Equal(["row.destination"], "the audit says what the save did");
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_AfterADestinationWasTamperedWith_AnAdminWithMfaRestoresIt()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        var row = (await Repository.GetAsync(The.CompanyId))!;
+        (await Repository.UpdateAsync(row with { TokenEndpoint = "https://attacker.example/token", RowVersion = row.RowVersion + 1 }, row.RowVersion, null)).Should().BeTrue();
+
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate { TokenEndpoint = The.TokenEndpoint }, The.AdminWithMfa);
+
+        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        credentials!.TokenEndpoint.Should().Be(The.TokenEndpoint);
+        credentials.ClientSecret!.Reveal().Should().Be(The.ClientSecret, "the secret was kept, only the destination sealed again");
+        (await ReadWholeAuditAsync()).Last().Fields.Should().Equal("dctce.token_endpoint");
+    }
+
     [SkippableFact]
     public async Task SetAsync_CancelledToken_StoresNothing()
     {

@@ -8,7 +8,7 @@ internal sealed class CredentialRow
         "client_secret AS ClientSecret, token_endpoint AS TokenEndpoint, api_endpoint AS ApiEndpoint, scope AS Scope, " +
         "api_key AS ApiKey, asp_endpoint AS AspEndpoint, asp_identifier AS AspIdentifier, " +
         "asp_provider_name AS AspProviderName, access_token AS AccessToken, refresh_token AS RefreshToken, " +
-        "access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
+        "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
         "last_test_at AS LastTestAt, last_test_succeeded AS LastTestSucceeded, last_test_error AS LastTestError, " +
         "configured_at AS ConfiguredAt, configured_by AS ConfiguredBy, version AS Version, row_version AS RowVersion";
 
@@ -39,6 +39,8 @@ internal sealed class CredentialRow
     public byte[]? AccessToken { get; set; }
 
     public byte[]? RefreshToken { get; set; }
+
+    public byte[]? DestinationSeal { get; set; }
 
     public long? AccessTokenExpiresAt { get; set; }
 
@@ -81,6 +83,7 @@ internal sealed class CredentialRow
         AspProviderName = credential.AspProviderName,
         AccessToken = credential.AccessToken,
         RefreshToken = credential.RefreshToken,
+        DestinationSeal = credential.DestinationSeal,
         AccessTokenExpiresAt = credential.AccessTokenExpiresAt?.ToUnixTimeMilliseconds(),
         AccessTokenRefreshAt = credential.AccessTokenRefreshAt?.ToUnixTimeMilliseconds(),
         IsValid = credential.IsValid,
@@ -111,6 +114,7 @@ internal sealed class CredentialRow
         AspProviderName = AspProviderName,
         AccessToken = AccessToken,
         RefreshToken = RefreshToken,
+        DestinationSeal = DestinationSeal,
         AccessTokenExpiresAt = FromUnix(AccessTokenExpiresAt),
         AccessTokenRefreshAt = FromUnix(AccessTokenRefreshAt),
         IsValid = IsValid,

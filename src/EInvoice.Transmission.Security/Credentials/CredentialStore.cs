@@ -107,10 +107,18 @@ public sealed class CredentialStore
             var (merged, fields) = Merge(companyId, existing, update, clientSecret, apiKey, context.Actor, Now());
             if (fields.Count == 0 && existing is not null)
             {
-                return ToStatus(existing);
+                if (existing.DestinationSeal is not null)
+                {
+                    return ToStatus(existing);
+                }
+
+                // Nothing changed, but the row has no seal (written before seals existed, or stripped since): this
+                // save, with its MFA, seals the destination the admin has just confirmed.
+                fields.Add(SecretFields.Destination);
             }
 
             CredentialRules.ValidateComplete(merged, nameof(update));
+            merged = merged with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(merged), companyId, SecretFields.Destination) };
             var action = existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated;
             var audit = new AuditEvent
             {
@@ -369,6 +377,7 @@ public sealed class CredentialStore
             return null;
         }
 
+        EnsureDestinationIsSealed(row);
         return new TransmissionCredentials
         {
             CompanyId = row.CompanyId,
@@ -459,7 +468,7 @@ public sealed class CredentialStore
 
     private static bool IsUnderKey(StoredCredential row, string keyId)
     {
-        foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.ClientSecret, row.ApiKey, row.AccessToken, row.RefreshToken])
+        foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.ClientSecret, row.ApiKey, row.AccessToken, row.RefreshToken, row.DestinationSeal])
         {
             if (envelope is not null && CredentialVault.GetKeyId(envelope) != keyId)
             {
@@ -651,10 +660,41 @@ public sealed class CredentialStore
         ApiKey = RewrapOrNull(row, row.ApiKey, SecretFields.ApiKey),
         AccessToken = RewrapOrNull(row, row.AccessToken, SecretFields.AccessToken),
         RefreshToken = RewrapOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+        DestinationSeal = RewrapOrNull(row, row.DestinationSeal, SecretFields.Destination),
     };
 
     private byte[]? RewrapOrNull(StoredCredential row, byte[]? envelope, string field)
         => envelope is null ? null : _vault.Rewrap(envelope, row.CompanyId, field);
+
+    /// <summary>
+    /// Refuses a row whose destination columns are not the ones sealed with it (or that has no seal): they were changed
+    /// outside this store, and sending a secret there could hand it to whoever changed them.
+    /// </summary>
+    /// <exception cref="CredentialVaultException">The seal does not open, or does not match the row.</exception>
+    private void EnsureDestinationIsSealed(StoredCredential row)
+    {
+        if (row.DestinationSeal is { } seal)
+        {
+            byte[] sealedDestination;
+            try
+            {
+                sealedDestination = _vault.Open(seal, row.CompanyId, SecretFields.Destination);
+            }
+            catch (CredentialVaultException ex)
+            {
+                _logger.EnvelopeCannotBeOpened(row.CompanyId, SecretFields.Destination, ex);
+                throw;
+            }
+
+            if (sealedDestination.AsSpan().SequenceEqual(CredentialDestination.Encode(row)))
+            {
+                return;
+            }
+        }
+
+        _logger.DestinationNotSealed(row.CompanyId);
+        throw CredentialVaultException.CannotOpen();
+    }
 
     private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)
     {

@@ -49,6 +49,13 @@ public sealed record StoredCredential
     /// <summary>Gets the envelope of the cached refresh token (field <c>token.refresh</c>).</summary>
     public byte[]? RefreshToken { get; init; }
 
+    /// <summary>
+    /// Gets the envelope (field <c>row.destination</c>) sealing where the secrets of this row may be sent: the mode,
+    /// environment, client id, endpoints, scope and ASP identity as <see cref="CredentialStore"/> wrote them. A change
+    /// to any of those columns made outside the store no longer matches it, and the secrets are then not used.
+    /// </summary>
+    public byte[]? DestinationSeal { get; init; }
+
     /// <summary>Gets when the cached access token expires.</summary>
     public DateTimeOffset? AccessTokenExpiresAt { get; init; }
 

@@ -100,4 +100,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1308, EventName = "CredentialsDeleted", Level = LogLevel.Information,
         Message = "Credentials of company {CompanyId} deleted by {Actor}.")]
     public static partial void CredentialsDeleted(this ILogger logger, string companyId, string actor);
+
+    [LoggerMessage(EventId = 1309, EventName = "DestinationNotSealed", Level = LogLevel.Error,
+        Message = "The stored destination of company {CompanyId} (mode, environment, endpoints, client id, scope or ASP identity) is not the one sealed with it: it was changed outside CredentialStore. Its secrets will not be used until the credentials are saved again with MFA.")]
+    public static partial void DestinationNotSealed(this ILogger logger, string companyId);
 }

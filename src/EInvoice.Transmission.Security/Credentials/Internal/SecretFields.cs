@@ -7,6 +7,7 @@ internal static class SecretFields
     public const string ApiKey = "asp.api_key";
     public const string AccessToken = "token.access";
     public const string RefreshToken = "token.refresh";
+    public const string Destination = "row.destination";
 
     public const string Mode = "mode";
     public const string Environment = "environment";
