@@ -405,9 +405,10 @@ public sealed class CredentialStore
         var access = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken);
         var refresh = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken);
         var now = Now();
-        return MutateAsync(
+        return MutateAtVersionAsync(
             companyId,
-            row => row.Version != version ? null : row with
+            version,
+            row => row with
             {
                 AccessToken = access,
                 RefreshToken = refresh,
@@ -416,7 +417,6 @@ public sealed class CredentialStore
                 IsValid = true,
                 LastValidatedAt = now,
             },
-            null,
             cancellationToken);
     }
 
@@ -424,9 +424,10 @@ public sealed class CredentialStore
     internal Task<bool> ClearTokensAsync(string companyId, long version, bool markInvalid, CancellationToken cancellationToken)
     {
         var now = Now();
-        return MutateAsync(
+        return MutateAtVersionAsync(
             companyId,
-            row => row.Version != version ? null : row with
+            version,
+            row => row with
             {
                 AccessToken = null,
                 RefreshToken = null,
@@ -435,7 +436,6 @@ public sealed class CredentialStore
                 IsValid = markInvalid ? false : row.IsValid,
                 LastValidatedAt = markInvalid ? now : row.LastValidatedAt,
             },
-            null,
             cancellationToken);
     }
 
@@ -444,9 +444,10 @@ public sealed class CredentialStore
     {
         var error = SecretScrubber.Scrub(result.Error, secrets);
         var testedAt = AuditChain.TruncateToMilliseconds(result.TestedAt);
-        return MutateAsync(
+        return MutateAtVersionAsync(
             companyId,
-            row => row.Version != version ? null : row with
+            version,
+            row => row with
             {
                 LastTestAt = testedAt,
                 LastTestSucceeded = result.Succeeded,
@@ -454,7 +455,6 @@ public sealed class CredentialStore
                 IsValid = result.Succeeded,
                 LastValidatedAt = testedAt,
             },
-            null,
             cancellationToken);
     }
 
@@ -713,6 +713,13 @@ public sealed class CredentialStore
             throw;
         }
     }
+
+    /// <summary>
+    /// <see cref="MutateAsync"/> for what the token path records: nothing is written once the credentials moved past
+    /// <paramref name="version"/>, so a result obtained with old credentials never lands on new ones.
+    /// </summary>
+    private Task<bool> MutateAtVersionAsync(string companyId, long version, Func<StoredCredential, StoredCredential> change, CancellationToken cancellationToken)
+        => MutateAsync(companyId, row => row.Version != version ? null : change(row), null, cancellationToken);
 
     /// <summary>
     /// Read, change, write if the row is unchanged; repeat on conflict. <paramref name="change"/> returns

@@ -363,9 +363,8 @@ internal sealed class AccessTokenCache : IDisposable
         {
             await Task.Delay(LeasePollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
             var credentials = await LoadCredentialsAsync(entry.CompanyId, cancellationToken).ConfigureAwait(false);
-            if (Persisted(entry, credentials, _timeProvider.GetUtcNow()) is { } shared)
+            if (WithoutTokenRequest(entry, credentials) is { } shared)
             {
-                _logger.PersistedTokenReused(entry.CompanyId, shared.ExpiresAt);
                 return shared;
             }
         }
