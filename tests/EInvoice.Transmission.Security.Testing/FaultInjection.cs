@@ -101,43 +101,54 @@ public sealed class FaultPlan
     }
 }
 
+/// <summary>Passes every call to another repository; a test overrides the calls it wants to intercept.</summary>
+public abstract class DelegatingCredentialRepository(ICredentialRepository inner) : ICredentialRepository
+{
+    public virtual Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default) => inner.GetAsync(companyId, cancellationToken);
+
+    public virtual Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
+        => inner.ListAsync(afterCompanyId, limit, cancellationToken);
+
+    public virtual Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default)
+        => inner.InsertAsync(credential, audit, cancellationToken);
+
+    public virtual Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+        => inner.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken);
+
+    public virtual Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+        => inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken);
+
+    public virtual Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(audit, cancellationToken);
+
+    public virtual Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
+        => inner.ReadAuditAsync(afterSequence, limit, cancellationToken);
+
+    public virtual Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+
+    public virtual Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        => inner.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+
+    public virtual Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
+        => inner.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+}
+
 /// <summary>
 /// An in-memory repository that fails on command: before a write, or after it (the write happened, the caller hears it
 /// failed). In-memory writes are atomic, so there is no "during" or "at commit" for it.
 /// </summary>
-public sealed class FaultyInMemoryRepository(FaultPlan plan) : ICredentialRepository
+public sealed class FaultyInMemoryRepository(FaultPlan plan) : DelegatingCredentialRepository(new InMemoryCredentialRepository())
 {
-    private readonly InMemoryCredentialRepository _inner = new();
+    public override Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default)
+        => WriteAsync(FaultTarget.CredentialWrite, () => base.InsertAsync(credential, audit, cancellationToken));
 
-    public InMemoryCredentialRepository Inner => _inner;
+    public override Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+        => WriteAsync(FaultTarget.CredentialWrite, () => base.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken));
 
-    public Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default) => _inner.GetAsync(companyId, cancellationToken);
+    public override Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+        => WriteAsync(FaultTarget.CredentialWrite, () => base.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken));
 
-    public Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
-        => _inner.ListAsync(afterCompanyId, limit, cancellationToken);
-
-    public Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default)
-        => WriteAsync(FaultTarget.CredentialWrite, () => _inner.InsertAsync(credential, audit, cancellationToken));
-
-    public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
-        => WriteAsync(FaultTarget.CredentialWrite, () => _inner.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken));
-
-    public Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
-        => WriteAsync(FaultTarget.CredentialWrite, () => _inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken));
-
-    public Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
-        => WriteAsync(FaultTarget.AuditAppend, () => _inner.AppendAuditAsync(audit, cancellationToken));
-
-    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
-        => _inner.ReadAuditAsync(afterSequence, limit, cancellationToken);
-
-    public Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => _inner.GetAuditHeadAsync(cancellationToken);
-
-    public Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-        => _inner.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
-
-    public Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
-        => _inner.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+    public override Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
+        => WriteAsync(FaultTarget.AuditAppend, () => base.AppendAuditAsync(audit, cancellationToken));
 
     private async Task<T> WriteAsync<T>(FaultTarget target, Func<Task<T>> write)
     {

@@ -89,11 +89,7 @@ public sealed class TransmissionTestHost : IAsyncDisposable
 
     /// <summary>Answers every API request under <paramref name="baseUri"/> with <paramref name="respond"/>, recording it.</summary>
     public MockedRequest ServeApi(Uri baseUri, Func<HttpRequestMessage, HttpResponseMessage>? respond = null)
-        => Http.When(baseUri.AbsoluteUri + "*").Respond(request =>
-        {
-            ApiCalls.Enqueue(ApiCall.From(request));
-            return respond?.Invoke(request) ?? new HttpResponseMessage(HttpStatusCode.OK);
-        });
+        => ServeApi(baseUri, request => Task.FromResult(respond?.Invoke(request) ?? new HttpResponseMessage(HttpStatusCode.OK)));
 
     /// <summary>Answers every API request under <paramref name="baseUri"/> with <paramref name="respond"/>, which may hold its answer back, recording it on arrival.</summary>
     public MockedRequest ServeApi(Uri baseUri, Func<HttpRequestMessage, Task<HttpResponseMessage>> respond)

@@ -164,38 +164,20 @@ public sealed class OAuthTokenProviderPersistenceTests
     }
 
     /// <summary>Runs a step just before the first lease request reaches the storage, then passes everything through.</summary>
-    private sealed class BeforeFirstLeaseRepository(ICredentialRepository inner, Func<Task> beforeFirstLease) : ICredentialRepository
+    private sealed class BeforeFirstLeaseRepository(ICredentialRepository inner, Func<Task> beforeFirstLease) : DelegatingCredentialRepository(inner)
     {
         private int _intercepted;
 
         public bool Intercepted => _intercepted == 1;
 
-        public async Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        public override async Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Exchange(ref _intercepted, 1) == 0)
             {
                 await beforeFirstLease();
             }
 
-            return await inner.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+            return await base.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
         }
-
-        public Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default) => inner.ReleaseLeaseAsync(companyId, owner, cancellationToken);
-
-        public Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default) => inner.GetAsync(companyId, cancellationToken);
-
-        public Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default) => inner.ListAsync(afterCompanyId, limit, cancellationToken);
-
-        public Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default) => inner.InsertAsync(credential, audit, cancellationToken);
-
-        public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default) => inner.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken);
-
-        public Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default) => inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken);
-
-        public Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(audit, cancellationToken);
-
-        public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(afterSequence, limit, cancellationToken);
-
-        public Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
     }
 }
