@@ -100,7 +100,7 @@ public static class SampleRun
                         ApiEndpoint = apiEndpoint,
                         Scope = options.Scope,
                     },
-                    new CredentialChangeContext(Admin, mfa.StepUp(Admin)),
+                    new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)),
                     cancellationToken);
                 await Say("status (safe to show: no secret, only whether one is stored):");
                 await Say(JsonSerializer.Serialize(status, Json).Replace("\n", "\n      ", StringComparison.Ordinal));
@@ -135,7 +135,7 @@ public static class SampleRun
                 await using (var host = await StartHostAsync(cancellationToken))
                 {
                     var result = await host.Services.GetRequiredService<CredentialStore>().RewrapAllAsync(
-                        new Progress<KeyRotationProgress>(), cancellationToken);
+                        Admin, new Progress<KeyRotationProgress>(), cancellationToken);
                     await Say($"active key {oldKey} -> {newKey}: {result.Rewrapped} of {result.Scanned} credentials moved, {result.FailedCompanyIds.Count} failed");
                     if (result.FailedCompanyIds.Count > 0)
                     {
@@ -157,7 +157,7 @@ public static class SampleRun
 
                 await Step("Verify the audit chain");
                 var store = host.Services.GetRequiredService<CredentialStore>();
-                var verification = await store.VerifyAuditTrailAsync(cancellationToken);
+                var verification = await store.VerifyAuditTrailAsync(cancellationToken: cancellationToken);
                 await Say(verification.IsIntact
                     ? $"intact: {verification.EntryCount} entries, head hash {verification.HeadHash}"
                     : $"BROKEN at entry {verification.FirstBrokenSequence}: {verification.Problem}");

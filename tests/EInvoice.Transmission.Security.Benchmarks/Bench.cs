@@ -63,7 +63,7 @@ internal static class Bench
 
     private sealed class AlwaysFresh(TimeProvider time) : IMfaVerifier
     {
-        public Task<MfaVerificationResult> VerifyAsync(string actor, MfaProof proof, CancellationToken cancellationToken)
+        public Task<MfaVerificationResult> VerifyAsync(MfaVerificationContext context, CancellationToken cancellationToken)
             => Task.FromResult(MfaVerificationResult.Verified(time.GetUtcNow()));
     }
 }

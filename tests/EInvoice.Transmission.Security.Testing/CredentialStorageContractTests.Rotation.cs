@@ -14,7 +14,7 @@ public abstract partial class CredentialStorageContractTests
         var rotatedStore = CreateStore(Some.RotatedVault(), new CredentialStoreOptions { RotationBatchSize = 7 });
         var reports = new List<KeyRotationProgress>();
 
-        var result = await rotatedStore.RewrapAllAsync(new Some.SyncProgress<KeyRotationProgress>(reports.Add));
+        var result = await rotatedStore.RewrapAllAsync(progress: new Some.SyncProgress<KeyRotationProgress>(reports.Add));
 
         result.Should().BeEquivalentTo(new { ActiveKeyId = The.NewKeyId, Scanned = 30, Rewrapped = 30 });
         result.FailedCompanyIds.Should().BeEmpty();
@@ -80,7 +80,7 @@ public abstract partial class CredentialStorageContractTests
         {
             try
             {
-                await rotatedStore.RewrapAllAsync(progress, cancellationToken);
+                await rotatedStore.RewrapAllAsync(progress: progress, cancellationToken: cancellationToken);
                 return true;
             }
             catch (OperationCanceledException)

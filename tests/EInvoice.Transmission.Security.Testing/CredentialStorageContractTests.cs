@@ -88,6 +88,9 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
         Outcome = AuditOutcome.Succeeded,
         Fields = ["asp.endpoint"],
         MfaMethod = "totp",
+
+        // What CredentialStore attaches: entries are authenticated with a key derived from the ring.
+        Key = Some.Vault().CreateAuditKey(),
     };
 }
 

@@ -138,7 +138,7 @@ public static class LeakCanaryScenario
             evidence.Logs.Add(host.Logs);
             var store = host.Store;
             var progress = new List<KeyRotationProgress>();
-            evidence.Add(await store.RewrapAllAsync(new Some.SyncProgress<KeyRotationProgress>(progress.Add)));
+            evidence.Add(await store.RewrapAllAsync(progress: new Some.SyncProgress<KeyRotationProgress>(progress.Add)));
             evidence.Add(progress.ToArray());
             evidence.Add(await store.VerifyAuditTrailAsync());
             evidence.AuditEntries.AddRange(await store.ReadAuditTrailAsync(0, 10_000));

@@ -5,7 +5,7 @@ internal sealed class AuditRow
 {
     public const string Columns =
         "sequence AS Sequence, occurred_at AS OccurredAt, company_id AS CompanyId, action AS Action, actor AS Actor, " +
-        "outcome AS Outcome, fields AS Fields, mfa_method AS MfaMethod, detail AS Detail, previous_hash AS PreviousHash, hash AS Hash";
+        "outcome AS Outcome, fields AS Fields, mfa_method AS MfaMethod, detail AS Detail, previous_hash AS PreviousHash, hash AS Hash, key_id AS KeyId";
 
     // Field names are validated to a-z 0-9 . _ -, so a comma never appears inside one.
     private const char FieldSeparator = ',';
@@ -32,6 +32,8 @@ internal sealed class AuditRow
 
     public string Hash { get; set; } = string.Empty;
 
+    public string? KeyId { get; set; }
+
     public static AuditRow From(AuditEntry entry) => new()
     {
         Sequence = entry.Sequence,
@@ -45,6 +47,7 @@ internal sealed class AuditRow
         Detail = entry.Detail,
         PreviousHash = entry.PreviousHash,
         Hash = entry.Hash,
+        KeyId = entry.KeyId,
     };
 
     /// <summary>
@@ -64,5 +67,6 @@ internal sealed class AuditRow
         Detail = Detail,
         PreviousHash = PreviousHash,
         Hash = Hash,
+        KeyId = KeyId,
     };
 }

@@ -17,4 +17,10 @@ public enum AuditAction
 
     /// <summary>Stored envelopes were moved to the active key-encryption key.</summary>
     KeysRotated = 4,
+
+    /// <summary>
+    /// A company's stored destination (mode, environment, endpoints, client id, scope, ASP identity) had failed its
+    /// integrity check, and an administrator replaced all of it (or tried to, when refused).
+    /// </summary>
+    DestinationReset = 5,
 }

@@ -7,8 +7,11 @@ namespace EInvoice.Transmission.Security;
 /// its own hash. Holds names, never secret values.
 /// </summary>
 /// <remarks>
-/// <see cref="Hash"/> = SHA-256(<see cref="PreviousHash"/> bytes ‖ canonical encoding of every other field), so changing,
-/// removing or reordering any entry breaks the chain from that entry on.
+/// <see cref="Hash"/> = HMAC-SHA256 under the audit key named by <see cref="KeyId"/> of (<see cref="PreviousHash"/>
+/// bytes ‖ canonical encoding of every other field), so changing, removing or reordering any entry breaks the chain from
+/// that entry on, and someone without the key (a database writer) cannot build a chain that verifies. The audit key is
+/// derived from the key-encryption key of that id; it is never stored. Entries written before version 0.2 have no
+/// <see cref="KeyId"/> and a plain SHA-256 hash: see docs/security.md for what that does and does not protect.
 /// </remarks>
 public sealed record AuditEntry
 {
@@ -42,18 +45,27 @@ public sealed record AuditEntry
     /// <summary>Gets the previous entry's hash (64 zeros for the first entry), lowercase hexadecimal.</summary>
     public required string PreviousHash { get; init; }
 
-    /// <summary>Gets this entry's hash, lowercase hexadecimal SHA-256.</summary>
+    /// <summary>Gets this entry's hash, lowercase hexadecimal HMAC-SHA256 (SHA-256 for entries without <see cref="KeyId"/>).</summary>
     public required string Hash { get; init; }
+
+    /// <summary>
+    /// Gets the id of the key-encryption key whose derived audit key authenticates <see cref="Hash"/>, or
+    /// <see langword="null"/> for an entry written before audit entries were keyed.
+    /// </summary>
+    public string? KeyId { get; init; }
 
     /// <summary>Chains an event after the current head. Repositories call this inside the transaction that appends.</summary>
     /// <param name="head">The current head, or <see langword="null"/> for the first entry.</param>
     /// <param name="auditEvent">The event to append.</param>
     /// <returns>The entry to store; its <see cref="Sequence"/> and <see cref="Hash"/> form the new head.</returns>
     /// <exception cref="ArgumentException">The event holds a value the trail does not accept (an empty actor, a malformed field name).</exception>
+    /// <exception cref="InvalidOperationException">The event was not handed over by <see cref="CredentialStore"/>, which alone holds the audit key.</exception>
     public static AuditEntry Chain(AuditHead? head, AuditEvent auditEvent)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         AuditChain.Validate(auditEvent);
+        var key = auditEvent.Key ?? throw new InvalidOperationException(
+            "Only audit events handed to the repository by CredentialStore can be chained: entries are authenticated with a key the store derives from the key ring.");
 
         var entry = new AuditEntry
         {
@@ -68,8 +80,9 @@ public sealed record AuditEntry
             Detail = auditEvent.Detail,
             PreviousHash = head?.Hash ?? AuditChain.GenesisHash,
             Hash = string.Empty,
+            KeyId = key.KeyId,
         };
 
-        return entry with { Hash = AuditChain.ComputeHash(entry) };
+        return entry with { Hash = AuditChain.ComputeMac(entry, key) };
     }
 }

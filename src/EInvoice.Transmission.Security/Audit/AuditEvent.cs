@@ -1,3 +1,5 @@
+using EInvoice.Transmission.Security.Internal;
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
@@ -28,4 +30,7 @@ public sealed record AuditEvent
 
     /// <summary>Gets a short detail without secrets, such as the reason for a refusal.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>The key <see cref="AuditEntry.Chain"/> authenticates the entry with; set by <see cref="CredentialStore"/> only.</summary>
+    internal AuditKey? Key { get; init; }
 }

@@ -16,9 +16,21 @@ public sealed record AuditVerificationResult
     public string? Problem { get; init; }
 
     /// <summary>
-    /// Gets the hash of the last entry when the chain is intact. Record it outside the database from time to time:
-    /// someone able to rewrite the whole table could rebuild a consistent chain, but not one that ends in a hash
-    /// recorded elsewhere.
+    /// Gets a value indicating whether the trail has fewer entries than the <see cref="AuditCheckpoint"/> given to the
+    /// verification, or does not pass through its head: entries at the end were removed.
+    /// </summary>
+    public bool IsTruncated { get; init; }
+
+    /// <summary>
+    /// Gets the number of entries at the start of the trail written before entries were keyed (version 0.1): their
+    /// hashes are plain SHA-256, which someone with write access to the database could recompute.
+    /// </summary>
+    public long UnkeyedEntryCount { get; init; }
+
+    /// <summary>
+    /// Gets the hash of the last entry when the chain is intact. Record it with <see cref="EntryCount"/> outside the
+    /// database from time to time and pass both back as an <see cref="AuditCheckpoint"/>: the keyed chain shows any
+    /// changed, removed or reordered entry, but only a checkpoint shows entries cut off the end.
     /// </summary>
     public string? HeadHash { get; init; }
 }

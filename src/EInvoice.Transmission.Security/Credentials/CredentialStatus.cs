@@ -15,8 +15,20 @@ public sealed record CredentialStatus
     /// <summary>Gets the environment.</summary>
     public required TransmissionEnvironment Environment { get; init; }
 
-    /// <summary>Gets a value indicating whether every field the mode needs is present.</summary>
+    /// <summary>Gets a value indicating whether every field the mode needs is present and the destination is intact.</summary>
     public required bool IsConfigured { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the stored destination (mode, environment, endpoints, client id, scope, ASP
+    /// identity) is the one sealed when it was last saved through <see cref="CredentialStore"/>. When it is not, the
+    /// columns were changed outside the store (or the seal's key left the ring): the shown endpoints are not to be
+    /// trusted, no secret is sent until an administrator replaces the whole destination, and
+    /// <see cref="TamperedFields"/> names what differs.
+    /// </summary>
+    public bool IsDestinationIntact { get; init; } = true;
+
+    /// <summary>Gets the names of the destination fields that failed the integrity check (all of them when the seal is missing or unreadable); empty when intact.</summary>
+    public IReadOnlyList<string> TamperedFields { get; init; } = [];
 
     /// <summary>Gets whether the credentials last proved to work (token acquired, connection test passed); <see langword="null"/> when never checked since the last change.</summary>
     public bool? IsValid { get; init; }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ public sealed class CredentialStore
 {
     private const int MaxWriteAttempts = 16;
     private const int AuditPageSize = 500;
-    private const string RotationActor = "key-rotation";
+    private const string DefaultRotationActor = "key-rotation";
     private static readonly TimeSpan MfaClockSkew = TimeSpan.FromMinutes(1);
 
     private readonly ICredentialRepository _repository;
@@ -70,7 +71,7 @@ public sealed class CredentialStore
     {
         CompanyIdRules.Validate(companyId, nameof(companyId));
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : ToStatus(row);
+        return row is null ? null : ToStatus(row, CheckDestination(row));
     }
 
     /// <summary>
@@ -83,9 +84,17 @@ public sealed class CredentialStore
     /// <param name="context">Who is acting, with their multi-factor proof.</param>
     /// <param name="cancellationToken">Cancels the change; a change is stored entirely or not at all.</param>
     /// <returns>The status after the change.</returns>
-    /// <exception cref="ArgumentException">The company id or a field of <paramref name="update"/> is not valid, or a field the mode requires is missing.</exception>
+    /// <remarks>
+    /// The change is validated completely — the update, then the row it would produce — before the multi-factor
+    /// verifier is asked, so a proof is never used up by a change that is refused anyway. When the stored destination
+    /// failed its integrity check (<see cref="CredentialStatus.IsDestinationIntact"/>), only an update that sets
+    /// <see cref="CredentialUpdate.Mode"/> and <see cref="CredentialUpdate.Environment"/> is accepted: it replaces the
+    /// whole destination, destination fields it does not set are cleared, and it is audited as
+    /// <see cref="AuditAction.DestinationReset"/> naming the fields that had been changed.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The company id or a field of <paramref name="update"/> is not valid, a field the mode requires is missing, or the stored destination failed its check and the update does not replace it.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> or <paramref name="context"/> is <see langword="null"/>.</exception>
-    /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected or too old. Nothing was stored; the refusal was audited.</exception>
+    /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected, too old or dated in the future. Nothing was stored; the refusal was audited.</exception>
     /// <exception cref="CredentialConcurrencyException">The stored version is not <see cref="CredentialUpdate.ExpectedVersion"/>, or the row kept changing under heavy contention. Nothing was stored.</exception>
     public async Task<CredentialStatus> SetAsync(string companyId, CredentialUpdate update, CredentialChangeContext context, CancellationToken cancellationToken = default)
     {
@@ -94,41 +103,35 @@ public sealed class CredentialStore
         ArgumentNullException.ThrowIfNull(context);
         CredentialRules.ValidateUpdate(update, _options.AllowHttpOnLoopback);
 
-        var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        await EnsureMfaAsync(companyId, existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated, context, NamedFields(update), cancellationToken).ConfigureAwait(false);
-
         // Sealed once, outside the retry loop: an envelope depends on its company and field, not on the row.
         var clientSecret = update.ClientSecret is null ? null : _vault.SealSecret(update.ClientSecret, companyId, SecretFields.ClientSecret);
         var apiKey = update.ApiKey is null ? null : _vault.SealSecret(update.ApiKey, companyId, SecretFields.ApiKey);
 
+        var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        var change = PlanChange(companyId, existing, update, clientSecret, apiKey, context.Actor);
+        await EnsureMfaAsync(companyId, change.Action, context, change.Fields, cancellationToken).ConfigureAwait(false);
+
+        using var auditKey = _vault.CreateAuditKey();
         for (var attempt = 1; ; attempt++)
         {
-            CheckExpectedVersion(companyId, update.ExpectedVersion, existing);
-            var (merged, fields) = Merge(companyId, existing, update, clientSecret, apiKey, context.Actor, Now());
-            if (fields.Count == 0 && existing is not null)
+            if (change.Fields.Count == 0)
             {
-                if (existing.DestinationSeal is not null)
-                {
-                    return ToStatus(existing);
-                }
-
-                // Nothing changed, but the row has no seal (written before seals existed, or stripped since): this
-                // save, with its MFA, seals the destination the admin has just confirmed.
-                fields.Add(SecretFields.Destination);
+                // Nothing to change, and the stored destination is intact (a reset always names fields).
+                return ToStatus(existing!, DestinationCheck.Intact);
             }
 
-            CredentialRules.ValidateComplete(merged, nameof(update));
-            merged = merged with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(merged), companyId, SecretFields.Destination) };
-            var action = existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated;
+            var merged = change.Row with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(change.Row), companyId, SecretFields.Destination) };
             var audit = new AuditEvent
             {
                 Timestamp = merged.ConfiguredAt,
                 CompanyId = companyId,
-                Action = action,
+                Action = change.Action,
                 Actor = context.Actor,
                 Outcome = AuditOutcome.Succeeded,
-                Fields = fields,
+                Fields = change.Fields,
                 MfaMethod = context.MfaProof?.Method,
+                Detail = change.Detail,
+                Key = auditKey,
             };
 
             var expectedRowVersion = existing?.RowVersion;
@@ -139,9 +142,9 @@ public sealed class CredentialStore
                     : _repository.InsertAsync(merged, audit, cancellationToken)).ConfigureAwait(false);
             if (written)
             {
-                _logger.CredentialsChanged(companyId, action, context.Actor, fields);
+                _logger.CredentialsChanged(companyId, change.Action, context.Actor, change.Fields);
                 CredentialsChanged?.Invoke(companyId);
-                return ToStatus(merged);
+                return ToStatus(merged, DestinationCheck.Intact);
             }
 
             existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
@@ -151,6 +154,9 @@ public sealed class CredentialStore
             }
 
             _logger.WriteConflict(companyId, attempt);
+
+            // The row changed under us: the same update, applied to what is stored now, checked again in full.
+            change = PlanChange(companyId, existing, update, clientSecret, apiKey, context.Actor);
         }
     }
 
@@ -160,25 +166,35 @@ public sealed class CredentialStore
     /// <param name="expectedVersion">The version the caller last saw, or <see langword="null"/> to delete whatever is stored.</param>
     /// <param name="cancellationToken">Cancels the deletion.</param>
     /// <returns><see langword="true"/> when credentials were deleted; <see langword="false"/> when the company had none.</returns>
+    /// <remarks>A row whose destination failed its integrity check can be deleted; the audit entry says so.</remarks>
     /// <exception cref="ArgumentException"><paramref name="companyId"/> is not a valid company id.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
-    /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected or too old. Nothing was deleted; the refusal was audited.</exception>
+    /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected, too old or dated in the future. Nothing was deleted; the refusal was audited.</exception>
     /// <exception cref="CredentialConcurrencyException">The stored version is not <paramref name="expectedVersion"/>.</exception>
     public async Task<bool> DeleteAsync(string companyId, CredentialChangeContext context, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         CompanyIdRules.Validate(companyId, nameof(companyId));
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion ?? 0, nameof(expectedVersion));
+
+        var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            CheckExpectedVersion(companyId, expectedVersion, existing);
+        }
+
         await EnsureMfaAsync(companyId, AuditAction.CredentialsDeleted, context, [], cancellationToken).ConfigureAwait(false);
 
+        using var auditKey = _vault.CreateAuditKey();
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
             if (existing is null)
             {
                 return false;
             }
 
             CheckExpectedVersion(companyId, expectedVersion, existing);
+            var check = CheckDestination(existing);
             var audit = new AuditEvent
             {
                 Timestamp = Now(),
@@ -187,6 +203,8 @@ public sealed class CredentialStore
                 Actor = context.Actor,
                 Outcome = AuditOutcome.Succeeded,
                 MfaMethod = context.MfaProof?.Method,
+                Detail = check.IsIntact ? null : $"The stored destination had failed its integrity check: {string.Join(", ", check.TamperedFields)}.",
+                Key = auditKey,
             };
 
             var rowVersion = existing.RowVersion;
@@ -203,6 +221,7 @@ public sealed class CredentialStore
             }
 
             _logger.WriteConflict(companyId, attempt);
+            existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -229,12 +248,16 @@ public sealed class CredentialStore
     /// secret. Safe to cancel at any point and to run again: each credential is rewritten atomically, and credentials
     /// already under the active key are skipped.
     /// </summary>
+    /// <param name="actor">Who runs the rotation, recorded in the audit trail; <c>key-rotation</c> when <see langword="null"/>.</param>
     /// <param name="progress">Receives the counts after each batch.</param>
     /// <param name="cancellationToken">Stops the rotation between two credentials.</param>
     /// <returns>What was moved, and which companies could not be (their key is no longer in the ring).</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is empty, longer than 256 characters or contains control characters.</exception>
     /// <exception cref="OperationCanceledException">The rotation was cancelled; every credential is intact, some moved and some not yet.</exception>
-    public async Task<KeyRotationResult> RewrapAllAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<KeyRotationResult> RewrapAllAsync(string? actor = null, IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        // The same rule as the actor of a change, checked before any work.
+        actor = new CredentialChangeContext(actor ?? DefaultRotationActor, null).Actor;
         var activeKeyId = _vault.ActiveKeyId;
         var batchSize = _options.RotationBatchSize;
         string? after = null;
@@ -283,12 +306,14 @@ public sealed class CredentialStore
         }
 
         // Audited even if the caller cancels now: the rotation itself already happened.
+        using var auditKey = _vault.CreateAuditKey();
         await _repository.AppendAuditAsync(
             new AuditEvent
             {
                 Timestamp = Now(),
                 Action = AuditAction.KeysRotated,
-                Actor = RotationActor,
+                Actor = actor,
+                Key = auditKey,
                 Outcome = AuditOutcome.Succeeded,
                 Detail = $"{rewrapped} of {scanned} credentials moved to key {activeKeyId}; {failed.Count} could not be opened.",
             },
@@ -312,14 +337,42 @@ public sealed class CredentialStore
     }
 
     /// <summary>
-    /// Recomputes the audit hash chain from the first entry to the head and reports the first entry that was
-    /// changed, removed or reordered.
+    /// Checks the audit trail from the first entry to the head: every entry authenticated with the audit key it names,
+    /// linked to the one before it, in order and without gaps, and ending at the recorded head. Reports the first entry
+    /// that was changed, removed, reordered or forged.
     /// </summary>
+    /// <param name="checkpoint">
+    /// The entry count (and head hash) recorded after an earlier verification, kept outside the database; with it, a
+    /// trail whose last entries were removed is reported as <see cref="AuditVerificationResult.IsTruncated"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the verification.</param>
     /// <returns>The verification result.</returns>
-    public async Task<AuditVerificationResult> VerifyAuditTrailAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">The checkpoint's entry count is negative.</exception>
+    /// <remarks>
+    /// Without the key-encryption keys, nobody can produce an entry that verifies. An entry whose key id is no longer in
+    /// the ring cannot be verified and is reported as broken: keep retired keys in the ring (they only open) for as long
+    /// as their audit entries must be checked. docs/security.md lists what is and is not detected.
+    /// </remarks>
+    public async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
-        long expected = 1, count = 0;
+        ArgumentOutOfRangeException.ThrowIfNegative(checkpoint?.EntryCount ?? 0, nameof(checkpoint));
+        var keys = new Dictionary<string, AuditKey?>(StringComparer.Ordinal);
+        try
+        {
+            return await VerifyAuditTrailAsync(checkpoint, keys, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var key in keys.Values)
+            {
+                key?.Dispose();
+            }
+        }
+    }
+
+    private async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint, Dictionary<string, AuditKey?> keys, CancellationToken cancellationToken)
+    {
+        long expected = 1, count = 0, unkeyed = 0;
         var previousHash = AuditChain.GenesisHash;
         while (true)
         {
@@ -328,8 +381,13 @@ public sealed class CredentialStore
             {
                 var problem = entry.Sequence != expected ? $"entry {expected} is missing or out of order"
                     : !string.Equals(entry.PreviousHash, previousHash, StringComparison.Ordinal) ? "it does not link to the entry before it"
-                    : !string.Equals(AuditChain.ComputeHash(entry), entry.Hash, StringComparison.Ordinal) ? "its content does not match its hash"
-                    : null;
+                    : EntryProblem(entry, count, ref unkeyed, keys);
+                if (problem is null && checkpoint is { HeadHash: { } recordedHead } && entry.Sequence == checkpoint.EntryCount
+                    && !string.Equals(entry.Hash, recordedHead, StringComparison.Ordinal))
+                {
+                    return Broken(expected, count, "it is not the entry recorded in the checkpoint: the trail was rewritten up to here");
+                }
+
                 if (problem is not null)
                 {
                     return Broken(expected, count, problem);
@@ -346,6 +404,11 @@ public sealed class CredentialStore
             }
         }
 
+        if (checkpoint is not null && count < checkpoint.EntryCount)
+        {
+            return Broken(count + 1, count, $"the trail ends at entry {count}, but the checkpoint recorded {checkpoint.EntryCount}: entries at the end were removed", truncated: true);
+        }
+
         var head = await _repository.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
         var headSequence = head?.Sequence ?? 0;
         if (headSequence != count || !string.Equals(head?.Hash ?? AuditChain.GenesisHash, previousHash, StringComparison.Ordinal))
@@ -353,16 +416,51 @@ public sealed class CredentialStore
             // Fewer entries than the head records: the first missing one. More: the first one past the head.
             // As many, but another hash: the last entry is not the one the head recorded.
             var first = headSequence > count ? count + 1 : headSequence < count ? headSequence + 1 : Math.Max(count, 1);
-            return Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten");
+            return Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten", truncated: headSequence > count);
         }
 
-        return new AuditVerificationResult { IsIntact = true, EntryCount = count, HeadHash = previousHash };
+        return new AuditVerificationResult { IsIntact = true, EntryCount = count, HeadHash = previousHash, UnkeyedEntryCount = unkeyed };
 
-        AuditVerificationResult Broken(long sequence, long read, string problem)
+        AuditVerificationResult Broken(long sequence, long read, string problem, bool truncated = false)
         {
             _logger.AuditChainBroken(sequence, problem);
-            return new AuditVerificationResult { IsIntact = false, EntryCount = read, FirstBrokenSequence = sequence, Problem = problem };
+            return new AuditVerificationResult
+            {
+                IsIntact = false,
+                EntryCount = read,
+                FirstBrokenSequence = sequence,
+                Problem = problem,
+                IsTruncated = truncated,
+                UnkeyedEntryCount = unkeyed,
+            };
         }
+    }
+
+    /// <summary>
+    /// Why an entry's hash does not authenticate it, or <see langword="null"/>. Unkeyed entries (0.1) are accepted only
+    /// as the start of the trail: once a keyed entry was written, an unkeyed one can only be a forgery.
+    /// </summary>
+    private string? EntryProblem(AuditEntry entry, long entriesBefore, ref long unkeyed, Dictionary<string, AuditKey?> keys)
+    {
+        if (entry.KeyId is not { } keyId)
+        {
+            if (unkeyed != entriesBefore)
+            {
+                return "it has no audit key id, yet follows keyed entries";
+            }
+
+            unkeyed++;
+            return AuditChain.HashEquals(AuditChain.ComputeUnkeyedHash(entry), entry.Hash) ? null : "its content does not match its hash";
+        }
+
+        if (!keys.TryGetValue(keyId, out var key))
+        {
+            keys[keyId] = key = _vault.CreateAuditKey(keyId);
+        }
+
+        return key is null ? $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(keyId) ? keyId : "(malformed)")}' is not in the key ring, so it cannot be verified"
+            : AuditChain.HashEquals(AuditChain.ComputeMac(entry, key), entry.Hash) ? null
+            : "its content does not match its authenticated hash";
     }
 
     /// <summary>
@@ -488,40 +586,61 @@ public sealed class CredentialStore
         }
     }
 
-    private static List<string> NamedFields(CredentialUpdate update)
+    /// <summary>
+    /// The row an update would store, the fields it changes and how it is audited; validated in full. Throws before
+    /// anything is stored or any proof is used.
+    /// </summary>
+    private PlannedChange PlanChange(string companyId, StoredCredential? existing, CredentialUpdate update, byte[]? clientSecret, byte[]? apiKey, string actor)
     {
-        var fields = new List<string>();
-        AddIf(update.Mode is not null, SecretFields.Mode);
-        AddIf(update.Environment is not null, SecretFields.Environment);
-        AddIf(update.ClientId is not null, SecretFields.ClientId);
-        AddIf(update.ClientSecret is not null, SecretFields.ClientSecret);
-        AddIf(update.TokenEndpoint is not null, SecretFields.TokenEndpoint);
-        AddIf(update.ApiEndpoint is not null, SecretFields.ApiEndpoint);
-        AddIf(update.Scope is not null, SecretFields.Scope);
-        AddIf(update.ApiKey is not null, SecretFields.ApiKey);
-        AddIf(update.AspEndpoint is not null, SecretFields.AspEndpoint);
-        AddIf(update.AspIdentifier is not null, SecretFields.AspIdentifier);
-        AddIf(update.AspProviderName is not null, SecretFields.AspProviderName);
-        return fields;
-
-        void AddIf(bool named, string field)
+        CheckExpectedVersion(companyId, update.ExpectedVersion, existing);
+        if (existing is null && (update.Mode is null || update.Environment is null))
         {
-            if (named)
-            {
-                fields.Add(field);
-            }
+            throw new ArgumentException("CredentialUpdate.Mode and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
         }
+
+        var check = existing is null ? DestinationCheck.Intact : CheckDestination(existing);
+        PlannedChange change;
+        if (check.IsIntact)
+        {
+            var (row, fields) = Merge(companyId, existing, update, clientSecret, apiKey, actor, Now());
+            change = new PlannedChange(row, fields, existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated, null);
+        }
+        else
+        {
+            // Nothing stored in the destination can be trusted: a partial update would adopt what someone else wrote
+            // and seal it. Only a replacement of the whole destination, confirmed with MFA, is accepted.
+            if (update.Mode is null || update.Environment is null)
+            {
+                throw new ArgumentException(
+                    $"The stored destination of company '{companyId}' failed its integrity check ({string.Join(", ", check.TamperedFields)}): it was changed " +
+                    "outside CredentialStore, or its seal is missing or cannot be opened. Replace it in one update that sets Mode, Environment and " +
+                    "every endpoint, client id, scope and ASP field the credentials need; destination fields the update does not set are cleared.",
+                    nameof(update));
+            }
+
+            var (row, fields) = Merge(companyId, existing! with
+            {
+                ClientId = null, TokenEndpoint = null, ApiEndpoint = null, Scope = null, AspEndpoint = null, AspIdentifier = null, AspProviderName = null,
+            }, update, clientSecret, apiKey, actor, Now());
+            foreach (var field in (ReadOnlySpan<string>)[SecretFields.Mode, SecretFields.Environment])
+            {
+                if (!fields.Contains(field))
+                {
+                    fields.Insert(0, field);
+                }
+            }
+
+            change = new PlannedChange(row, fields, AuditAction.DestinationReset, $"The stored destination had failed its integrity check: {string.Join(", ", check.TamperedFields)}.");
+        }
+
+        CredentialRules.ValidateRow(change.Row, _options.AllowHttpOnLoopback, nameof(update));
+        return change;
     }
 
     /// <summary>Applies an update to a row; returns the new row and the names of the fields that changed.</summary>
     private static (StoredCredential Row, List<string> Fields) Merge(
         string companyId, StoredCredential? existing, CredentialUpdate update, byte[]? clientSecret, byte[]? apiKey, string actor, DateTimeOffset now)
     {
-        if (existing is null && (update.Mode is null || update.Environment is null))
-        {
-            throw new ArgumentException("CredentialUpdate.Mode and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
-        }
-
         var fields = new List<string>();
         var mode = Pick(existing?.Mode, update.Mode, SecretFields.Mode);
         var environment = Pick(existing?.Environment, update.Environment?.Name, SecretFields.Environment, StringComparer.OrdinalIgnoreCase);
@@ -577,14 +696,16 @@ public sealed class CredentialStore
         }
     }
 
-    private static CredentialStatus ToStatus(StoredCredential row)
+    private static CredentialStatus ToStatus(StoredCredential row, DestinationCheck check)
     {
         return new CredentialStatus
         {
             CompanyId = row.CompanyId,
             Mode = row.Mode,
             Environment = CredentialRules.ParseEnvironment(row.Environment),
-            IsConfigured = CredentialRules.IncompleteBecause(row) is null,
+            IsConfigured = check.IsIntact && CredentialRules.IncompleteBecause(row) is null,
+            IsDestinationIntact = check.IsIntact,
+            TamperedFields = check.TamperedFields,
             IsValid = row.IsValid,
             LastValidatedAt = row.LastValidatedAt,
             LastConnectionTest = row.LastTestAt is { } testedAt ? new ConnectionTestResult(testedAt, row.LastTestSucceeded == true, row.LastTestError) : null,
@@ -609,25 +730,30 @@ public sealed class CredentialStore
     private async Task EnsureMfaAsync(string companyId, AuditAction action, CredentialChangeContext context, IReadOnlyList<string> fields, CancellationToken cancellationToken)
     {
         CredentialChangeRefusalReason? refusal = null;
+        Exception? verifierFailure = null;
         if (context.MfaProof is not { } proof)
         {
             refusal = CredentialChangeRefusalReason.MfaMissing;
         }
         else
         {
-            var result = await _mfaVerifier.VerifyAsync(context.Actor, proof, cancellationToken).ConfigureAwait(false);
-            if (result is not { IsVerified: true, VerifiedAt: { } verifiedAt })
+            MfaVerificationResult? result = null;
+            try
             {
-                refusal = CredentialChangeRefusalReason.MfaRejected;
+                result = await _mfaVerifier.VerifyAsync(new MfaVerificationContext(context.Actor, proof, companyId, action, fields), cancellationToken).ConfigureAwait(false);
             }
-            else
+            catch (Exception ex)
             {
-                var age = _timeProvider.GetUtcNow() - verifiedAt;
-                if (age > _options.MfaMaxAge || age < -MfaClockSkew)
-                {
-                    refusal = CredentialChangeRefusalReason.MfaExpired;
-                }
+                // A verifier that fails has not approved anything: refused and audited like any refusal.
+                verifierFailure = ex;
             }
+
+            var age = _timeProvider.GetUtcNow() - result?.VerifiedAt;
+            refusal = verifierFailure is not null ? CredentialChangeRefusalReason.MfaVerifierFailed
+                : result is not { IsVerified: true, VerifiedAt: not null } ? CredentialChangeRefusalReason.MfaRejected
+                : age < -MfaClockSkew ? CredentialChangeRefusalReason.MfaInFuture
+                : age > _options.MfaMaxAge ? CredentialChangeRefusalReason.MfaExpired
+                : null;
         }
 
         if (refusal is not { } reason)
@@ -638,19 +764,29 @@ public sealed class CredentialStore
         _logger.CredentialChangeRefused(companyId, context.Actor, action, reason);
 
         // A refusal is audited even when the caller gives up: cancelling must not hide an attempt.
-        await _repository.AppendAuditAsync(
-            new AuditEvent
-            {
-                Timestamp = Now(),
-                CompanyId = companyId,
-                Action = action,
-                Actor = context.Actor,
-                Outcome = AuditOutcome.Refused,
-                Fields = fields,
-                MfaMethod = context.MfaProof?.Method,
-                Detail = reason.ToString(),
-            },
-            CancellationToken.None).ConfigureAwait(false);
+        using (var auditKey = _vault.CreateAuditKey())
+        {
+            await _repository.AppendAuditAsync(
+                new AuditEvent
+                {
+                    Timestamp = Now(),
+                    CompanyId = companyId,
+                    Action = action,
+                    Actor = context.Actor,
+                    Outcome = AuditOutcome.Refused,
+                    Fields = fields,
+                    MfaMethod = context.MfaProof?.Method,
+                    Detail = reason.ToString(),
+                    Key = auditKey,
+                },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (verifierFailure is not null)
+        {
+            ExceptionDispatchInfo.Throw(verifierFailure);
+        }
+
         throw new CredentialChangeRefusedException(companyId, context.Actor, reason);
     }
 
@@ -667,15 +803,20 @@ public sealed class CredentialStore
         => envelope is null ? null : _vault.Rewrap(envelope, row.CompanyId, field);
 
     /// <summary>
-    /// Refuses a row whose destination columns are not the ones sealed with it (or that has no seal): they were changed
-    /// outside this store, and sending a secret there could hand it to whoever changed them.
+    /// Compares a row's destination columns with the seal written with them. A column changed outside this store, a
+    /// missing seal or one that does not open (copied from another company, or its key left the ring) fails: sending a
+    /// secret there could hand it to whoever changed the columns.
     /// </summary>
-    /// <exception cref="CredentialVaultException">The seal does not open, or does not match the row.</exception>
-    private void EnsureDestinationIsSealed(StoredCredential row)
+    private DestinationCheck CheckDestination(StoredCredential row)
     {
-        if (row.DestinationSeal is { } seal)
+        IReadOnlyList<string> tampered;
+        if (row.DestinationSeal is not { } seal)
         {
-            byte[] sealedDestination;
+            tampered = CredentialDestination.AllAuditFields;
+        }
+        else
+        {
+            byte[]? sealedDestination = null;
             try
             {
                 sealedDestination = _vault.Open(seal, row.CompanyId, SecretFields.Destination);
@@ -683,17 +824,28 @@ public sealed class CredentialStore
             catch (CredentialVaultException ex)
             {
                 _logger.EnvelopeCannotBeOpened(row.CompanyId, SecretFields.Destination, ex);
-                throw;
             }
 
-            if (sealedDestination.AsSpan().SequenceEqual(CredentialDestination.Encode(row)))
-            {
-                return;
-            }
+            tampered = sealedDestination is null ? CredentialDestination.AllAuditFields : CredentialDestination.Mismatches(sealedDestination, row);
         }
 
-        _logger.DestinationNotSealed(row.CompanyId);
-        throw CredentialVaultException.CannotOpen();
+        if (tampered.Count == 0)
+        {
+            return DestinationCheck.Intact;
+        }
+
+        _logger.DestinationNotSealed(row.CompanyId, tampered);
+        return new DestinationCheck(tampered);
+    }
+
+    /// <summary>Refuses a row whose destination failed its check (<see cref="CheckDestination"/>).</summary>
+    /// <exception cref="CredentialVaultException">The seal does not open, or does not match the row.</exception>
+    private void EnsureDestinationIsSealed(StoredCredential row)
+    {
+        if (!CheckDestination(row).IsIntact)
+        {
+            throw CredentialVaultException.CannotOpen();
+        }
     }
 
     private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)
@@ -746,6 +898,17 @@ public sealed class CredentialStore
 
         return false;
     }
+
+    /// <summary>The outcome of <see cref="CheckDestination"/>: intact, or the audit names of the fields that differ.</summary>
+    private readonly record struct DestinationCheck(IReadOnlyList<string> TamperedFields)
+    {
+        public static DestinationCheck Intact => new([]);
+
+        public bool IsIntact => TamperedFields.Count == 0;
+    }
+
+    /// <summary>What <see cref="SetAsync"/> will write: the row, the fields it changes, and how the change is audited.</summary>
+    private sealed record PlannedChange(StoredCredential Row, List<string> Fields, AuditAction Action, string? Detail);
 
     private DateTimeOffset Now() => AuditChain.TruncateToMilliseconds(_timeProvider.GetUtcNow());
 }

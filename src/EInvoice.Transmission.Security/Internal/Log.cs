@@ -102,6 +102,6 @@ internal static partial class Log
     public static partial void CredentialsDeleted(this ILogger logger, string companyId, string actor);
 
     [LoggerMessage(EventId = 1309, EventName = "DestinationNotSealed", Level = LogLevel.Error,
-        Message = "The stored destination of company {CompanyId} (mode, environment, endpoints, client id, scope or ASP identity) is not the one sealed with it: it was changed outside CredentialStore. Its secrets will not be used until the credentials are saved again with MFA.")]
-    public static partial void DestinationNotSealed(this ILogger logger, string companyId);
+        Message = "Security: the stored destination of company {CompanyId} is not the one sealed with it ({Fields}): it was changed outside CredentialStore, or its seal is missing or cannot be opened. Its secrets will not be used until an administrator replaces the whole destination with MFA.")]
+    public static partial void DestinationNotSealed(this ILogger logger, string companyId, IReadOnlyList<string> fields);
 }

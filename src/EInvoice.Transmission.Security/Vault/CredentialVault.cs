@@ -185,6 +185,15 @@ public sealed class CredentialVault
         return Encoding.ASCII.GetString(parts.KeyId);
     }
 
+    /// <summary>The key that authenticates new audit entries: derived from the active key-encryption key.</summary>
+    internal AuditKey CreateAuditKey() => new(_keyProvider.GetKeyRing().ActiveKey);
+
+    /// <summary>The audit key derived from the key-encryption key <paramref name="keyId"/>, or <see langword="null"/> when the ring lacks it.</summary>
+    internal AuditKey? CreateAuditKey(string keyId)
+        => KeyEncryptionKeyRules.IsValidKeyId(keyId) && _keyProvider.GetKeyRing().Find(Encoding.ASCII.GetBytes(keyId)) is { } kek
+            ? new AuditKey(kek)
+            : null;
+
     /// <summary>Validates the arguments and splits the envelope, once per open.</summary>
     /// <exception cref="CredentialVaultException">The envelope is not a well-formed envelope.</exception>
     private static EnvelopeFormat.Parts Parse(ReadOnlySpan<byte> envelope, string companyId, string fieldName)

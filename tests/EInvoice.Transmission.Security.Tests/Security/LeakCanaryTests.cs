@@ -48,7 +48,7 @@ public sealed class LeakCanaryTests
             case "exception": evidence.Exceptions.Add(new InvalidOperationException("outer", new ArgumentException(Canary))); break;
             case "ToString": evidence.Add(new Planted(Canary)); break;
             case "JSON": evidence.Add(new PlantedJson { Value = Canary }); break;
-            case "audit": evidence.AuditEntries.Add(AuditEntry.Chain(null, new AuditEvent { Timestamp = The.Now, Action = AuditAction.CredentialsUpdated, Actor = Canary, Outcome = AuditOutcome.Succeeded })); break;
+            case "audit": evidence.AuditEntries.Add(AuditEntry.Chain(null, new AuditEvent { Timestamp = The.Now, Action = AuditAction.CredentialsUpdated, Actor = Canary, Outcome = AuditOutcome.Succeeded, Key = Some.Vault().CreateAuditKey() })); break;
             case "raw storage": evidence.RawStorage = "row|" + Canary; break;
             case "base64": evidence.RawStorage = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Canary)); break;
         }

@@ -12,7 +12,8 @@ internal static class AuditChain
 
     private const int MaxFieldNameLength = 64;
     private const int MaxTextLength = 1024;
-    private static readonly byte[] Label = "EInvoice.Transmission.Security/audit/v1"u8.ToArray();
+    private static readonly byte[] LabelV1 = "EInvoice.Transmission.Security/audit/v1"u8.ToArray();
+    private static readonly byte[] LabelV2 = "EInvoice.Transmission.Security/audit/v2"u8.ToArray();
 
     public static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value)
         => DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
@@ -48,8 +49,26 @@ internal static class AuditChain
         }
     }
 
-    /// <summary>SHA-256 over the previous hash and the canonical encoding of every other field.</summary>
-    public static string ComputeHash(AuditEntry entry)
+    /// <summary>
+    /// Version 2 (entries with a <see cref="AuditEntry.KeyId"/>): HMAC-SHA256 under <paramref name="key"/> over the
+    /// previous hash and the canonical encoding of every other field, the key id included. Without the key, nobody can
+    /// produce an entry that verifies.
+    /// </summary>
+    public static string ComputeMac(AuditEntry entry, AuditKey key)
+        => key.Mac(Encode(entry, LabelV2, entry.KeyId).WrittenSpan);
+
+    /// <summary>
+    /// Version 1 (entries written before audit keys, <see cref="AuditEntry.KeyId"/> null): plain SHA-256 over the same
+    /// encoding. Anyone can recompute it, so such entries only show accidental damage.
+    /// </summary>
+    public static string ComputeUnkeyedHash(AuditEntry entry)
+        => Convert.ToHexStringLower(SHA256.HashData(Encode(entry, LabelV1, keyId: null).WrittenSpan));
+
+    /// <summary>Whether two lowercase hexadecimal hashes are equal, compared in constant time.</summary>
+    public static bool HashEquals(string a, string b)
+        => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+
+    private static ArrayBufferWriter<byte> Encode(AuditEntry entry, byte[] label, string? keyId)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         if (!TryWriteHex(buffer, entry.PreviousHash))
@@ -58,7 +77,12 @@ internal static class AuditChain
             WriteString(buffer, entry.PreviousHash);
         }
 
-        buffer.Write(Label);
+        buffer.Write(label);
+        if (keyId is not null)
+        {
+            WriteString(buffer, keyId);
+        }
+
         WriteInt64(buffer, entry.Sequence);
         WriteInt64(buffer, entry.Timestamp.ToUnixTimeMilliseconds());
         WriteString(buffer, entry.CompanyId);
@@ -73,7 +97,7 @@ internal static class AuditChain
 
         WriteString(buffer, entry.MfaMethod);
         WriteString(buffer, entry.Detail);
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return buffer;
     }
 
     private static bool TryWriteHex(ArrayBufferWriter<byte> buffer, string hex)

@@ -45,13 +45,43 @@ internal static class CredentialRules
         }
     }
 
-    /// <summary>Checks that the merged row has everything its mode needs; throws <see cref="ArgumentException"/> naming what is missing.</summary>
-    public static void ValidateComplete(StoredCredential row, string parameterName)
+    /// <summary>
+    /// Checks the row a change would store, as a whole: every plain field against the same rules as an update (a
+    /// field kept from storage is checked again, against today's options), and everything the mode needs present.
+    /// Throws <see cref="ArgumentException"/> naming the field.
+    /// </summary>
+    public static void ValidateRow(StoredCredential row, bool allowHttpOnLoopback, string parameterName)
     {
+        ValidateText(row.ClientId, nameof(CredentialUpdate.ClientId), parameterName);
+        ValidateText(row.AspIdentifier, nameof(CredentialUpdate.AspIdentifier), parameterName);
+        ValidateText(row.AspProviderName, nameof(CredentialUpdate.AspProviderName), parameterName);
+        ValidateStoredEndpoint(row.TokenEndpoint, nameof(CredentialUpdate.TokenEndpoint), allowHttpOnLoopback, parameterName);
+        ValidateStoredEndpoint(row.ApiEndpoint, nameof(CredentialUpdate.ApiEndpoint), allowHttpOnLoopback, parameterName);
+        ValidateStoredEndpoint(row.AspEndpoint, nameof(CredentialUpdate.AspEndpoint), allowHttpOnLoopback, parameterName);
+        if (row.Scope is not null && !IsValidScope(row.Scope))
+        {
+            throw new ArgumentException("CredentialUpdate.Scope must be space-separated OAuth scope tokens (RFC 6749 section 3.3), at most 1024 characters.", parameterName);
+        }
+
         if (IncompleteBecause(row) is { } problem)
         {
             throw new ArgumentException(problem, parameterName);
         }
+    }
+
+    private static void ValidateStoredEndpoint(string? value, string property, bool allowHttpOnLoopback, string parameterName)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        {
+            throw new ArgumentException($"CredentialUpdate.{property} must be an absolute URI of at most {MaxUriLength} characters.", parameterName);
+        }
+
+        ValidateEndpoint(uri, property, allowHttpOnLoopback, parameterName);
     }
 
     /// <summary>Why the row lacks something its mode needs, or <see langword="null"/> when it is complete.</summary>
@@ -113,9 +143,25 @@ internal static class CredentialRules
 
     private static void ValidateSecret(SecretValue? value, string property, string parameterName)
     {
-        if (value is { Length: > MaxSecretLength })
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > MaxSecretLength)
         {
             throw new ArgumentException($"CredentialUpdate.{property} is longer than {MaxSecretLength} characters.", parameterName);
+        }
+
+        // A pasted line break, a secret of blanks or the redaction placeholder read back from a status page: each would
+        // be stored and then fail at the platform, or worse, be sent in a header where a line break splits the request.
+        var secret = value.Reveal();
+        if (string.IsNullOrWhiteSpace(secret) || secret.Any(char.IsControl)
+            || secret.Trim().Equals(SecretValue.RedactedText, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"CredentialUpdate.{property} must contain more than white space, no line breaks or other control characters, and not be the placeholder {SecretValue.RedactedText}.",
+                parameterName);
         }
     }
 

@@ -6,7 +6,7 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </summary>
 internal sealed class MissingMfaVerifier : IMfaVerifier
 {
-    public Task<MfaVerificationResult> VerifyAsync(string actor, MfaProof proof, CancellationToken cancellationToken)
+    public Task<MfaVerificationResult> VerifyAsync(MfaVerificationContext context, CancellationToken cancellationToken)
         => throw new InvalidOperationException(
             "Credentials cannot be changed: no IMfaVerifier is registered. Register the host's multi-factor verifier, " +
             "for example services.AddSingleton<IMfaVerifier, MyMfaVerifier>().");

@@ -59,6 +59,16 @@ internal sealed class KeyEncryptionKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// Derives a key for another purpose (HKDF-SHA256, RFC 5869, with <paramref name="info"/> naming the purpose), so
+    /// that the key-encryption key itself is never used for anything but wrapping.
+    /// </summary>
+    public void DeriveKey(ReadOnlySpan<byte> info, Span<byte> output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, output, salt: default, info);
+    }
+
     public void Dispose()
     {
         _disposed = true;
