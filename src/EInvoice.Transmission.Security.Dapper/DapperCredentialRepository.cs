@@ -300,8 +300,8 @@ public sealed class DapperCredentialRepository : ICredentialRepository
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO eits_audit (sequence, occurred_at, company_id, action, actor, outcome, fields, mfa_method, detail, previous_hash, hash, key_id)
-            VALUES (@Sequence, @OccurredAt, @CompanyId, @Action, @Actor, @Outcome, @Fields, @MfaMethod, @Detail, @PreviousHash, @Hash, @KeyId)
+            INSERT INTO eits_audit (sequence, occurred_at, company_id, action, actor, outcome, fields, mfa_method, detail, previous_hash, hash, key_id, mac)
+            VALUES (@Sequence, @OccurredAt, @CompanyId, @Action, @Actor, @Outcome, @Fields, @MfaMethod, @Detail, @PreviousHash, @Hash, @KeyId, @Mac)
             """,
             AuditRow.From(entry),
             transaction,

@@ -40,4 +40,7 @@ public sealed class DapperSqliteCredentialRepositoryTests : CredentialStorageCon
 
     protected override Task TamperWithAuditAsync(AuditTampering tampering, long sequence)
         => SqlStorage.TamperAsync(_dataSource!, tampering, sequence);
+
+    protected override Task ReplaceAuditTrailAsync(IReadOnlyList<AuditEntry> entries)
+        => SqlStorage.ReplaceAuditTrailAsync(_dataSource!, entries);
 }

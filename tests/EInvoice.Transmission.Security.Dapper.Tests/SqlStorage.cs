@@ -50,13 +50,30 @@ internal static class SqlStorage
         changed.Should().BeGreaterThan(0, "the tampering must hit a row");
     }
 
+    public static async Task ReplaceAuditTrailAsync(DbDataSource dataSource, IReadOnlyList<AuditEntry> entries)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("DELETE FROM eits_audit");
+        foreach (var entry in entries)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO eits_audit (sequence, occurred_at, company_id, action, actor, outcome, fields, mfa_method, detail, previous_hash, hash, key_id, mac) " +
+                "VALUES (@Sequence, @OccurredAt, @CompanyId, @Action, @Actor, @Outcome, @Fields, @MfaMethod, @Detail, @PreviousHash, @Hash, @KeyId, @Mac)",
+                AuditRow.From(entry));
+        }
+
+        await connection.ExecuteAsync(
+            "UPDATE eits_audit_head SET sequence = @Sequence, hash = @Hash WHERE id = 1",
+            new { Sequence = entries.Count == 0 ? 0 : entries[^1].Sequence, Hash = entries.Count == 0 ? new string('0', 64) : entries[^1].Hash });
+    }
+
     private static async Task<int> SwapAsync(DbConnection connection, long sequence)
     {
         var rows = (await connection.QueryAsync<AuditRow>(
             $"SELECT {AuditRow.Columns} FROM eits_audit WHERE sequence IN (@a, @b) ORDER BY sequence", new { a = sequence, b = sequence + 1 })).ToList();
         const string Update =
             "UPDATE eits_audit SET occurred_at = @OccurredAt, company_id = @CompanyId, action = @Action, actor = @Actor, outcome = @Outcome, " +
-            "fields = @Fields, mfa_method = @MfaMethod, detail = @Detail, previous_hash = @PreviousHash, hash = @Hash WHERE sequence = @Sequence";
+            "fields = @Fields, mfa_method = @MfaMethod, detail = @Detail, previous_hash = @PreviousHash, hash = @Hash, key_id = @KeyId, mac = @Mac WHERE sequence = @Sequence";
         var first = rows[0];
         var second = rows[1];
         (first.Sequence, second.Sequence) = (second.Sequence, first.Sequence);

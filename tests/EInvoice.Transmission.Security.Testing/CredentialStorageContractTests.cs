@@ -44,6 +44,9 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
     /// <summary>Changes the audit trail behind the repository's back, as someone with write access to storage could.</summary>
     protected abstract Task TamperWithAuditAsync(AuditTampering tampering, long sequence);
 
+    /// <summary>Replaces the whole audit trail and its head (the last entry) behind the repository's back.</summary>
+    protected abstract Task ReplaceAuditTrailAsync(IReadOnlyList<AuditEntry> entries);
+
     protected CredentialStore CreateStore(CredentialVault vault, CredentialStoreOptions? options = null)
         => Some.Store(Repository, Clock, vault, Mfa, options, new FakeLogger<CredentialStore>(Logs));
 

@@ -140,7 +140,9 @@ public static class LeakCanaryScenario
             var progress = new List<KeyRotationProgress>();
             evidence.Add(await store.RewrapAllAsync(progress: new Some.SyncProgress<KeyRotationProgress>(progress.Add)));
             evidence.Add(progress.ToArray());
-            evidence.Add(await store.VerifyAuditTrailAsync());
+            var verified = await store.VerifyAuditTrailAsync();
+            var checkpoint = new AuditCheckpoint(verified.EntryCount, verified.HeadHash);
+            evidence.Add(verified, checkpoint, await store.VerifyAuditTrailAsync(checkpoint));
             evidence.AuditEntries.AddRange(await store.ReadAuditTrailAsync(0, 10_000));
             evidence.Add(evidence.AuditEntries.ToArray());
             evidence.Add(await repository.GetAuditHeadAsync());
@@ -149,6 +151,7 @@ public static class LeakCanaryScenario
             evidence.Add(TransmissionEnvironment.Production, new EnvelopeHolder(await repository.GetAsync(DirectCompany)));
             await evidence.CaptureAsync(async () => await store.DeleteAsync(DirectCompany, new CredentialChangeContext("intruder", null)));
             evidence.Add(await store.DeleteAsync(AspCompany, new CredentialChangeContext(The.Admin, new MfaProof("totp", new SecretValue(The.MfaCode)))));
+            evidence.Add(((TestMfaVerifier)host.Services.GetRequiredService<IMfaVerifier>()).Contexts.ToArray());
         }
 
         // Misconfigured keys: the start-up error must not echo the key.

@@ -5,7 +5,7 @@ internal sealed class AuditRow
 {
     public const string Columns =
         "sequence AS Sequence, occurred_at AS OccurredAt, company_id AS CompanyId, action AS Action, actor AS Actor, " +
-        "outcome AS Outcome, fields AS Fields, mfa_method AS MfaMethod, detail AS Detail, previous_hash AS PreviousHash, hash AS Hash, key_id AS KeyId";
+        "outcome AS Outcome, fields AS Fields, mfa_method AS MfaMethod, detail AS Detail, previous_hash AS PreviousHash, hash AS Hash, key_id AS KeyId, mac AS Mac";
 
     // Field names are validated to a-z 0-9 . _ -, so a comma never appears inside one.
     private const char FieldSeparator = ',';
@@ -34,6 +34,8 @@ internal sealed class AuditRow
 
     public string? KeyId { get; set; }
 
+    public string? Mac { get; set; }
+
     public static AuditRow From(AuditEntry entry) => new()
     {
         Sequence = entry.Sequence,
@@ -48,6 +50,7 @@ internal sealed class AuditRow
         PreviousHash = entry.PreviousHash,
         Hash = entry.Hash,
         KeyId = entry.KeyId,
+        Mac = entry.Mac,
     };
 
     /// <summary>
@@ -68,5 +71,6 @@ internal sealed class AuditRow
         PreviousHash = PreviousHash,
         Hash = Hash,
         KeyId = KeyId,
+        Mac = Mac,
     };
 }

@@ -7,11 +7,11 @@ namespace EInvoice.Transmission.Security;
 /// its own hash. Holds names, never secret values.
 /// </summary>
 /// <remarks>
-/// <see cref="Hash"/> = HMAC-SHA256 under the audit key named by <see cref="KeyId"/> of (<see cref="PreviousHash"/>
-/// bytes ‖ canonical encoding of every other field), so changing, removing or reordering any entry breaks the chain from
-/// that entry on, and someone without the key (a database writer) cannot build a chain that verifies. The audit key is
-/// derived from the key-encryption key of that id; it is never stored. Entries written before version 0.2 have no
-/// <see cref="KeyId"/> and a plain SHA-256 hash: see docs/security.md for what that does and does not protect.
+/// <see cref="Hash"/> = SHA-256(<see cref="PreviousHash"/> bytes ‖ canonical encoding of every other field), so changing,
+/// removing or reordering any entry breaks the chain from that entry on; <see cref="Mac"/> = HMAC-SHA256 of the hash under
+/// the audit key of <see cref="KeyId"/>, derived from the key-encryption key of that id and never stored, so someone
+/// without the key (a database writer) cannot build a chain that verifies. Entries written before version 0.2 have no
+/// key id and no MAC: see docs/security.md for what is and is not detected.
 /// </remarks>
 public sealed record AuditEntry
 {
@@ -45,14 +45,17 @@ public sealed record AuditEntry
     /// <summary>Gets the previous entry's hash (64 zeros for the first entry), lowercase hexadecimal.</summary>
     public required string PreviousHash { get; init; }
 
-    /// <summary>Gets this entry's hash, lowercase hexadecimal HMAC-SHA256 (SHA-256 for entries without <see cref="KeyId"/>).</summary>
+    /// <summary>Gets this entry's hash, lowercase hexadecimal SHA-256.</summary>
     public required string Hash { get; init; }
 
     /// <summary>
-    /// Gets the id of the key-encryption key whose derived audit key authenticates <see cref="Hash"/>, or
-    /// <see langword="null"/> for an entry written before audit entries were keyed.
+    /// Gets the id of the key-encryption key whose derived audit key made <see cref="Mac"/>, or <see langword="null"/>
+    /// for an entry written before audit entries were keyed.
     /// </summary>
     public string? KeyId { get; init; }
+
+    /// <summary>Gets the lowercase hexadecimal HMAC-SHA256 of <see cref="Hash"/> under the audit key of <see cref="KeyId"/>, or <see langword="null"/> for an entry written before audit entries were keyed.</summary>
+    public string? Mac { get; init; }
 
     /// <summary>Chains an event after the current head. Repositories call this inside the transaction that appends.</summary>
     /// <param name="head">The current head, or <see langword="null"/> for the first entry.</param>
@@ -83,6 +86,7 @@ public sealed record AuditEntry
             KeyId = key.KeyId,
         };
 
-        return entry with { Hash = AuditChain.ComputeMac(entry, key) };
+        var hash = AuditChain.ComputeHash(entry);
+        return entry with { Hash = hash, Mac = AuditChain.ComputeMac(hash, key) };
     }
 }

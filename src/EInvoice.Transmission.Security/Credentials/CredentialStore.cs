@@ -373,6 +373,10 @@ public sealed class CredentialStore
     private async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint, Dictionary<string, AuditKey?> keys, CancellationToken cancellationToken)
     {
         long expected = 1, count = 0, unkeyed = 0;
+
+        // Entries since the last one whose MAC verified: their key left the ring, so only a later MAC can vouch for them.
+        long firstUnvouched = 0;
+        string? unvouchedKeyId = null;
         var previousHash = AuditChain.GenesisHash;
         while (true)
         {
@@ -381,11 +385,39 @@ public sealed class CredentialStore
             {
                 var problem = entry.Sequence != expected ? $"entry {expected} is missing or out of order"
                     : !string.Equals(entry.PreviousHash, previousHash, StringComparison.Ordinal) ? "it does not link to the entry before it"
-                    : EntryProblem(entry, count, ref unkeyed, keys);
+                    : !AuditChain.HashEquals(AuditChain.ComputeHash(entry), entry.Hash) ? "its content does not match its hash"
+                    : null;
+                if (problem is null && entry.KeyId is null)
+                {
+                    // Entries of 0.1 have no MAC: accepted only as the start of the trail, and only once a keyed entry
+                    // after them vouches for them (else someone could rewrite the whole trail as unkeyed entries).
+                    problem = unkeyed == count && entry.Mac is null ? null : "it has no audit key id, yet follows keyed entries";
+                    if (problem is null && unkeyed++ == 0)
+                    {
+                        firstUnvouched = expected;
+                    }
+                }
+                else if (problem is null)
+                {
+                    switch (VerifyMac(entry, keys))
+                    {
+                        case true:
+                            firstUnvouched = 0;
+                            break;
+                        case false:
+                            problem = "its authentication code does not match: it was written without the audit key";
+                            break;
+                        case null when firstUnvouched == 0:
+                            firstUnvouched = expected;
+                            unvouchedKeyId = entry.KeyId;
+                            break;
+                    }
+                }
+
                 if (problem is null && checkpoint is { HeadHash: { } recordedHead } && entry.Sequence == checkpoint.EntryCount
                     && !string.Equals(entry.Hash, recordedHead, StringComparison.Ordinal))
                 {
-                    return Broken(expected, count, "it is not the entry recorded in the checkpoint: the trail was rewritten up to here");
+                    problem = "it is not the entry recorded in the checkpoint: the trail was rewritten up to here";
                 }
 
                 if (problem is not null)
@@ -402,6 +434,16 @@ public sealed class CredentialStore
             {
                 break;
             }
+        }
+
+        if (firstUnvouched != 0)
+        {
+            return Broken(
+                firstUnvouched,
+                count,
+                unvouchedKeyId is null
+                    ? "the trail has only entries written before audit entries were keyed, and no keyed entry vouches for them yet: any audited change, or RewrapAllAsync, adds one"
+                    : $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(unvouchedKeyId) ? unvouchedKeyId : "(malformed)")}' is not in the key ring and no later entry under a key of the ring vouches for it");
         }
 
         if (checkpoint is not null && count < checkpoint.EntryCount)
@@ -436,31 +478,16 @@ public sealed class CredentialStore
         }
     }
 
-    /// <summary>
-    /// Why an entry's hash does not authenticate it, or <see langword="null"/>. Unkeyed entries (0.1) are accepted only
-    /// as the start of the trail: once a keyed entry was written, an unkeyed one can only be a forgery.
-    /// </summary>
-    private string? EntryProblem(AuditEntry entry, long entriesBefore, ref long unkeyed, Dictionary<string, AuditKey?> keys)
+    /// <summary>Whether a keyed entry's MAC verifies; <see langword="null"/> when its key is not in the ring.</summary>
+    private bool? VerifyMac(AuditEntry entry, Dictionary<string, AuditKey?> keys)
     {
-        if (entry.KeyId is not { } keyId)
-        {
-            if (unkeyed != entriesBefore)
-            {
-                return "it has no audit key id, yet follows keyed entries";
-            }
-
-            unkeyed++;
-            return AuditChain.HashEquals(AuditChain.ComputeUnkeyedHash(entry), entry.Hash) ? null : "its content does not match its hash";
-        }
-
+        var keyId = entry.KeyId!;
         if (!keys.TryGetValue(keyId, out var key))
         {
             keys[keyId] = key = _vault.CreateAuditKey(keyId);
         }
 
-        return key is null ? $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(keyId) ? keyId : "(malformed)")}' is not in the key ring, so it cannot be verified"
-            : AuditChain.HashEquals(AuditChain.ComputeMac(entry, key), entry.Hash) ? null
-            : "its content does not match its authenticated hash";
+        return key is null ? null : entry.Mac is { } mac && AuditChain.HashEquals(AuditChain.ComputeMac(entry.Hash, key), mac);
     }
 
     /// <summary>

@@ -196,6 +196,18 @@ public sealed class InMemoryCredentialRepository : ICredentialRepository
         }
     }
 
+    /// <summary>For tests: replaces the whole trail and moves the head to its last entry.</summary>
+    /// <param name="entries">The new trail.</param>
+    internal void ReplaceAuditTrail(IEnumerable<AuditEntry> entries)
+    {
+        lock (_gate)
+        {
+            _audit.Clear();
+            _audit.AddRange(entries);
+            _head = _audit.Count == 0 ? null : new AuditHead(_audit[^1].Sequence, _audit[^1].Hash);
+        }
+    }
+
     /// <summary>Test hook: runs <paramref name="tamper"/> on the raw audit list, as someone with write access to storage could.</summary>
     internal void TamperWithAudit(Action<List<AuditEntry>> tamper)
     {

@@ -28,10 +28,37 @@ public sealed class CredentialDestinationTests
     };
 
     [Fact]
-    public void Encode_Row_IsTheDocumentedJson()
+    public void Encode_Row_IsTheDocumentedCanonicalForm()
     {
+        // docs/envelope-format.md, "The destination seal": sorted names, UTF-8 byte lengths, unset fields left out.
         Encoding.UTF8.GetString(CredentialDestination.Encode(Row)).Should().Be(
+            "EITS-DESTINATION-2\n" +
+            "api_endpoint:20:https://api.example/\n" +
+            "client_id:9:client-é\n" +
+            "environment:10:Production\n" +
+            "kind:24:oauth_client_credentials\n" +
+            "token_endpoint:26:https://auth.example/token\n");
+    }
+
+    [Fact]
+    public void Mismatches_SealWrittenByVersion01_StillMatchesItsRow()
+    {
+        // The exact bytes 0.1 sealed for this row (System.Text.Json, null fields included, .NET enum name).
+        var v1 = Encoding.UTF8.GetBytes(
             """{"Mode":"DirectDctce","Environment":"Production","ClientId":"client-\u00E9","TokenEndpoint":"https://auth.example/token","ApiEndpoint":"https://api.example/","Scope":null,"AspEndpoint":null,"AspIdentifier":null,"AspProviderName":null}""");
+
+        CredentialDestination.Mismatches(v1, Row).Should().BeEmpty();
+        CredentialDestination.Mismatches(v1, Row with { TokenEndpoint = "https://attacker.example/token" }).Should().Equal("dctce.token_endpoint");
+    }
+
+    [Fact]
+    public void Mismatches_FieldAddedOrChanged_NamesExactlyThoseFields()
+    {
+        var sealedBytes = CredentialDestination.Encode(Row);
+
+        CredentialDestination.Mismatches(sealedBytes, Row).Should().BeEmpty();
+        CredentialDestination.Mismatches(sealedBytes, Row with { Scope = "all", Mode = TransmissionMode.AspProvider }).Should().BeEquivalentTo(["dctce.scope", "mode"]);
+        CredentialDestination.Mismatches("garbage"u8, Row).Should().HaveCount(9);
     }
 
     [Fact]

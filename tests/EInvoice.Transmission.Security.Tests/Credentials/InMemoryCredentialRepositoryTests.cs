@@ -11,6 +11,12 @@ public sealed class InMemoryCredentialRepositoryTests : CredentialStorageContrac
 
     protected override Task<string> ReadRawStorageAsync() => InMemoryStorage.DumpAsync(_repository);
 
+    protected override Task ReplaceAuditTrailAsync(IReadOnlyList<AuditEntry> entries)
+    {
+        _repository.ReplaceAuditTrail(entries);
+        return Task.CompletedTask;
+    }
+
     protected override Task TamperWithAuditAsync(AuditTampering tampering, long sequence)
     {
         _repository.TamperWithAudit(entries =>

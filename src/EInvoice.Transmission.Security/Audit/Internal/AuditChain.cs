@@ -50,19 +50,25 @@ internal static class AuditChain
     }
 
     /// <summary>
-    /// Version 2 (entries with a <see cref="AuditEntry.KeyId"/>): HMAC-SHA256 under <paramref name="key"/> over the
-    /// previous hash and the canonical encoding of every other field, the key id included. Without the key, nobody can
-    /// produce an entry that verifies.
+    /// SHA-256 over the previous hash and the canonical encoding of every other field: version 2 (entries with a
+    /// <see cref="AuditEntry.KeyId"/>) binds the key id too; version 1 (0.1, no key id) does not. The hash links the
+    /// chain and needs no key; <see cref="ComputeMac"/> authenticates it.
     /// </summary>
-    public static string ComputeMac(AuditEntry entry, AuditKey key)
-        => key.Mac(Encode(entry, LabelV2, entry.KeyId).WrittenSpan);
+    public static string ComputeHash(AuditEntry entry)
+        => Convert.ToHexStringLower(SHA256.HashData(
+            (entry.KeyId is null ? Encode(entry, LabelV1, keyId: null) : Encode(entry, LabelV2, entry.KeyId)).WrittenSpan));
 
     /// <summary>
-    /// Version 1 (entries written before audit keys, <see cref="AuditEntry.KeyId"/> null): plain SHA-256 over the same
-    /// encoding. Anyone can recompute it, so such entries only show accidental damage.
+    /// HMAC-SHA256 of an entry's hash under the audit key: since each hash covers the one before it, an entry whose MAC
+    /// verifies vouches for every entry before it, including those under keys since retired from the ring.
     /// </summary>
-    public static string ComputeUnkeyedHash(AuditEntry entry)
-        => Convert.ToHexStringLower(SHA256.HashData(Encode(entry, LabelV1, keyId: null).WrittenSpan));
+    public static string ComputeMac(string hash, AuditKey key)
+    {
+        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
+        return Convert.FromHexString(hash, bytes, out _, out var written) == OperationStatus.Done && written == bytes.Length
+            ? key.Mac(bytes)
+            : key.Mac(Encoding.UTF8.GetBytes(hash));
+    }
 
     /// <summary>Whether two lowercase hexadecimal hashes are equal, compared in constant time.</summary>
     public static bool HashEquals(string a, string b)

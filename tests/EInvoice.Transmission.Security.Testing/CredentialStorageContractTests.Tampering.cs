@@ -1,0 +1,226 @@
+using Microsoft.Extensions.Logging;
+
+namespace EInvoice.Transmission.Security.Testing;
+
+/// <summary>
+/// Sequences a database writer and a routine administrator produce together (issue #10, item 1): a column edited in
+/// storage is never adopted and re-sealed by a later partial update; only a full, MFA-confirmed replacement of the
+/// destination is, and it is audited as such. Also the order of checks around the MFA proof (items 6 and 8).
+/// </summary>
+public abstract partial class CredentialStorageContractTests
+{
+    private const string AttackerTokenEndpoint = "https://attacker.example/token";
+
+    [SkippableTheory]
+    [InlineData("client_secret")]
+    [InlineData("scope")]
+    [InlineData("nothing")]
+    public async Task SetAsync_TokenEndpointTamperedThenPartialUpdate_IsRefusedBeforeMfaAndNothingIsResealed(string changed)
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint });
+        var before = await Repository.GetAsync(The.CompanyId);
+        var callsBefore = Mfa.Calls;
+        var update = changed switch
+        {
+            "client_secret" => new CredentialUpdate { ClientSecret = new SecretValue("new-secret-after-tamper") },
+            "scope" => new CredentialUpdate { Scope = "einvoice:transmit" },
+            _ => new CredentialUpdate(),
+        };
+
+        var act = () => Store.SetAsync(The.CompanyId, update, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("integrity check").And.Contain("dctce.token_endpoint");
+        Mfa.Calls.Should().Be(callsBefore, "the proof is not used by a change that is refused anyway");
+        (await Repository.GetAsync(The.CompanyId)).Should().BeEquivalentTo(before, "nothing was stored, nothing re-sealed");
+        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
+    }
+
+    [SkippableFact]
+    public async Task GetStatusAsync_DestinationTampered_FlagsItAndNamesTheFields()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint, Scope = "everything" });
+
+        var status = await Store.GetStatusAsync(The.CompanyId);
+
+        status!.IsDestinationIntact.Should().BeFalse();
+        status.IsConfigured.Should().BeFalse("credentials whose destination failed its check are not usable");
+        status.TamperedFields.Should().BeEquivalentTo(["dctce.token_endpoint", "dctce.scope"]);
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309 && r.Level == LogLevel.Error);
+    }
+
+    [SkippableFact]
+    public async Task GetStatusAsync_Untampered_IsIntact()
+    {
+        var status = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        status.IsDestinationIntact.Should().BeTrue();
+        status.TamperedFields.Should().BeEmpty();
+        (await Store.GetStatusAsync(The.CompanyId))!.IsDestinationIntact.Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_DestinationTamperedThenReplacedInFull_IsRestoredKeepsTheSecretAndIsAuditedAsAReset()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint, AspEndpoint = "https://attacker.example/asp/" });
+
+        var reset = new CredentialUpdate
+        {
+            Mode = TransmissionMode.DirectDctce,
+            Environment = TransmissionEnvironment.Production,
+            ClientId = The.ClientId,
+            TokenEndpoint = The.TokenEndpoint,
+            ApiEndpoint = The.ApiEndpoint,
+        };
+        var status = await Store.SetAsync(The.CompanyId, reset, The.AdminWithMfa);
+
+        status.IsDestinationIntact.Should().BeTrue();
+        status.AspEndpoint.Should().BeNull("destination fields the reset does not set are cleared");
+        status.Scope.Should().BeNull();
+        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        credentials!.TokenEndpoint.Should().Be(The.TokenEndpoint);
+        credentials.ClientSecret!.Reveal().Should().Be(The.ClientSecret, "the secret was kept; only the destination was replaced");
+        var audit = (await ReadWholeAuditAsync()).Last();
+        audit.Action.Should().Be(AuditAction.DestinationReset);
+        audit.Fields.Should().Contain(["mode", "environment", "dctce.client_id", "dctce.token_endpoint", "dctce.api_endpoint"]);
+        audit.Detail.Should().Contain("dctce.token_endpoint").And.Contain("asp.endpoint");
+        Mfa.Contexts[^1].Action.Should().Be(AuditAction.DestinationReset);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_ResetThatBreaksTheRules_IsRefusedBeforeMfa()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint });
+        var callsBefore = Mfa.Calls;
+
+        // The reset leaves out the client id, which a direct connection needs.
+        var act = () => Store.SetAsync(
+            The.CompanyId,
+            new CredentialUpdate { Mode = TransmissionMode.DirectDctce, Environment = TransmissionEnvironment.Production, TokenEndpoint = The.TokenEndpoint, ApiEndpoint = The.ApiEndpoint },
+            The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientId");
+        Mfa.Calls.Should().Be(callsBefore);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_SealMissing_PartialSaveRefusedFullReplacementAccepted()
+    {
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { DestinationSeal = null, AspEndpoint = "https://attacker.example/asp/" });
+
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspProviderName = "Renamed ASP" }, The.AdminWithMfa))
+            .Should().ThrowAsync<ArgumentException>();
+        (await Store.GetStatusAsync(The.CompanyId))!.TamperedFields.Should().HaveCount(9, "without a seal nothing of the destination can be trusted");
+
+        await Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = null }, The.AdminWithMfa);
+
+        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        (await Store.GetStatusAsync(The.CompanyId))!.AspEndpoint.Should().Be(The.AspEndpoint);
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_DestinationTampered_DeletesAndTheAuditSaysSo()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { ApiEndpoint = "https://attacker.example/" });
+
+        (await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa)).Should().BeTrue();
+
+        (await ReadWholeAuditAsync()).Last().Detail.Should().Contain("dctce.api_endpoint");
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_MergedRowBreaksTodaysRules_IsRefusedBeforeMfa()
+    {
+        // Stored while plain http to loopback was allowed; the option has since been turned off.
+        var lenient = CreateStore(Some.Vault(), new CredentialStoreOptions { AllowHttpOnLoopback = true });
+        await lenient.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("http://127.0.0.1:5000/token") }, The.AdminWithMfa);
+        var callsBefore = Mfa.Calls;
+
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("TokenEndpoint").And.Contain("https");
+        Mfa.Calls.Should().Be(callsBefore);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_VerifierIsToldTheCompanyTheActionAndTheFields()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret"), Scope = "einvoice:transmit" }, The.AdminWithMfa);
+        await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa);
+
+        Mfa.Contexts.Select(c => (c.CompanyId, c.Action, c.Actor)).Should().Equal(
+            (The.CompanyId, AuditAction.CredentialsCreated, The.Admin),
+            (The.CompanyId, AuditAction.CredentialsUpdated, The.Admin),
+            (The.CompanyId, AuditAction.CredentialsDeleted, The.Admin));
+        Mfa.Contexts[1].Fields.Should().BeEquivalentTo(["dctce.client_secret", "dctce.scope"]);
+        Mfa.Contexts[0].ToString().Should().NotContain(The.MfaCode);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_CreateWithoutItsSecret_ThrowsBeforeTheProofIsUsed()
+    {
+        var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = null }, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret");
+        Mfa.Calls.Should().Be(0);
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_VerifierThrows_IsAuditedAsRefusedAndTheExceptionReachesTheCaller()
+    {
+        Mfa.Failure = new TimeoutException("identity system down");
+
+        var act = () => Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        await act.Should().ThrowAsync<TimeoutException>();
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+        (await ReadWholeAuditAsync()).Last().Should().BeEquivalentTo(new
+        {
+            Action = AuditAction.CredentialsCreated,
+            Outcome = AuditOutcome.Refused,
+            Detail = nameof(CredentialChangeRefusalReason.MfaVerifierFailed),
+        });
+    }
+
+    [SkippableTheory]
+    [InlineData("   ")]
+    [InlineData("secret\r\nX-Injected: 1")]
+    [InlineData("secret\n")]
+    [InlineData("tab\tinside")]
+    [InlineData("[redacted]")]
+    [InlineData(" [REDACTED] ")]
+    public async Task SetAsync_UnusableSecret_IsRefusedNothingStoredProofUnused(string secret)
+    {
+        var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = new SecretValue(secret) }, The.AdminWithMfa);
+        var asp = () => Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = new SecretValue(secret) }, The.AdminWithMfa);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret").And.NotContain("X-Injected");
+        (await asp.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ApiKey");
+        (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
+        Mfa.Calls.Should().Be(0);
+    }
+
+    [SkippableFact]
+    public async Task RewrapAllAsync_ActorNamed_IsRecordedInTheAudit()
+    {
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        await CreateStore(Some.RotatedVault()).RewrapAllAsync(actor: "ops@erp.example");
+
+        (await ReadWholeAuditAsync()).Last().Should().BeEquivalentTo(new { Action = AuditAction.KeysRotated, Actor = "ops@erp.example" });
+        await FluentActions.Awaiting(() => Store.RewrapAllAsync(actor: "bad\nactor")).Should().ThrowAsync<ArgumentException>();
+    }
+
+    /// <summary>Someone with write access to the database, and no key, changes the stored row.</summary>
+    private async Task TamperWithRowAsync(Func<StoredCredential, StoredCredential> tamper)
+    {
+        var row = (await Repository.GetAsync(The.CompanyId))!;
+        (await Repository.UpdateAsync(tamper(row) with { RowVersion = row.RowVersion + 1 }, row.RowVersion, null)).Should().BeTrue();
+    }
+}
