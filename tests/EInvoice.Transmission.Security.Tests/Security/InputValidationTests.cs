@@ -1,3 +1,4 @@
+using EInvoice.Transmission.Security.Internal;
 using EInvoice.Transmission.Security.Testing;
 
 namespace EInvoice.Transmission.Security.Tests.Security;
@@ -54,6 +55,59 @@ public sealed class InputValidationTests
     {
         var id = new string('é', 64) + new string('字', 64);
 
+        var status = await _store.SetAsync(id, The.AspCredentials, The.AdminWithMfa);
+
+        status.CompanyId.Should().Be(id);
+    }
+
+    [Fact]
+    public async Task CompanyId_DecomposedAccent_IsRefusedWhileThePrecomposedFormIsAccepted()
+    {
+        var decomposed = "Soci\u0065\u0301t\u0065\u0301-01";
+        var precomposed = "Soci\u00e9t\u00e9-01";
+
+        var error = await Refused(() => _store.SetAsync(decomposed, The.AspCredentials, The.AdminWithMfa), "companyId");
+        FluentActions.Invoking(() => Some.Vault().Seal("x"u8, decomposed, The.ClientSecretField)).Should().Throw<ArgumentException>().WithParameterName("companyId");
+        await NothingStoredAsync();
+
+        error.Message.Should().Contain("NFC", "the caller is told how to fix the id, which the library does not change silently");
+        (await _store.SetAsync(precomposed, The.AspCredentials, The.AdminWithMfa)).CompanyId.Should().Be(precomposed);
+    }
+
+    [Fact]
+    public void CompanyId_NonAsciiWhereNormalizationCannotBeChecked_IsRefusedAndAsciiStillAccepted()
+    {
+        // Globalization-invariant runtimes report every string as normalised; the rule must fail closed there.
+        CompanyIdRules.GetProblem("Soci\u00e9t\u00e9-01", canCheckNormalization: false).Should().Contain("NFC");
+        CompanyIdRules.GetProblem("AE-100234567800003", canCheckNormalization: false).Should().BeNull();
+    }
+
+    public static TheoryData<int> BidiAndInvisibleFormatCharacters =>
+    [
+        0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+        0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x2061, 0xE0001, 0xE0041,
+    ];
+
+    [Theory]
+    [MemberData(nameof(BidiAndInvisibleFormatCharacters))]
+    public async Task CompanyId_BidiControlOrInvisibleFormatCharacter_IsRefused(int codePoint)
+    {
+        var id = "AE-1002345" + char.ConvertFromUtf32(codePoint) + "67800003";
+
+        var error = await Refused(() => _store.SetAsync(id, The.AspCredentials, The.AdminWithMfa), "companyId");
+        await Refused(() => _store.GetStatusAsync(id), "companyId");
+        FluentActions.Invoking(() => new HttpRequestMessage().SetCompanyId(id)).Should().Throw<ArgumentException>().WithParameterName("companyId");
+        FluentActions.Invoking(() => Some.Vault().Seal("x"u8, id, The.ClientSecretField)).Should().Throw<ArgumentException>().WithParameterName("companyId");
+        await NothingStoredAsync();
+
+        error.Message.Should().Contain($"U+{codePoint:X4}", "the message names the invisible character");
+    }
+
+    [Theory]
+    [InlineData("\U0001F3E2 Acme \u2014 \u6771\u4EAC")]
+    [InlineData("\u0634\u0631\u0643\u0629 \u0627\u0644\u0646\u0648\u0631")]
+    public async Task CompanyId_EmojiOrRightToLeftTextWithoutControls_IsAccepted(string id)
+    {
         var status = await _store.SetAsync(id, The.AspCredentials, The.AdminWithMfa);
 
         status.CompanyId.Should().Be(id);

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace EInvoice.Transmission.Security.Tests.Vault;
@@ -15,6 +17,104 @@ internal static class EnvelopeSpec
         return new Parts(envelope, l);
     }
 
+    /// <summary>
+    /// §Opening, step by step: returns the plaintext, or <see langword="null"/> when any check or tag fails.
+    /// </summary>
+    /// <exception cref="ArgumentException">The company id or field name breaks its rule (§Company id, §Context block).</exception>
+    public static byte[]? TryOpen(byte[] envelope, string kekId, byte[] kek, string companyId, string fieldName)
+    {
+        CheckCompanyId(companyId);
+        CheckFieldName(fieldName);
+
+        // Step 1: length, version, suite and L.
+        if (envelope.Length < 92 || envelope[0] != 0x01 || envelope[1] != 0x01)
+        {
+            return null;
+        }
+
+        int l = envelope[2];
+        if (l is < 1 or > 64 || envelope.Length < 91 + l)
+        {
+            return null;
+        }
+
+        // Step 2: the KEK whose id is exactly bytes [3, 3 + L), compared byte for byte (ordinal, case-sensitive).
+        if (!envelope.AsSpan(3, l).SequenceEqual(Encoding.ASCII.GetBytes(kekId)))
+        {
+            return null;
+        }
+
+        // Step 3: the context block from the row's company id and field name.
+        var parts = new Parts(envelope, l);
+        var context = Context(companyId, fieldName);
+
+        // Steps 4 and 5: the wrap layer, then the data layer.
+        var dek = new byte[32];
+        try
+        {
+            using (var wrap = new AesGcm(kek, 16))
+            {
+                wrap.Decrypt(parts.WrapNonce, parts.WrappedDek, parts.WrapTag, dek, WrapAad(parts.Header, context));
+            }
+
+            var plaintext = new byte[parts.Ciphertext.Length];
+            using (var data = new AesGcm(dek, 16))
+            {
+                data.Decrypt(parts.DataNonce, parts.Ciphertext, parts.DataTag, plaintext, DataAad(envelope[0], envelope[1], context));
+            }
+
+            return plaintext;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+        finally
+        {
+            // Step 6.
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    /// <summary>
+    /// §Company id: 1 to 128 UTF-16 code units, no lone surrogate, NFC, no Cc or Cf character, no white space at
+    /// either end.
+    /// </summary>
+    public static void CheckCompanyId(string companyId)
+    {
+        if (companyId.Length is < 1 or > 128 || char.IsWhiteSpace(companyId[0]) || char.IsWhiteSpace(companyId[^1]))
+        {
+            throw new ArgumentException("Company id length or white space.", nameof(companyId));
+        }
+
+        for (var i = 0; i < companyId.Length; i += char.IsSurrogatePair(companyId, i) ? 2 : 1)
+        {
+            if (char.IsSurrogate(companyId[i]) && !char.IsSurrogatePair(companyId, i))
+            {
+                throw new ArgumentException("Lone surrogate.", nameof(companyId));
+            }
+
+            if (CharUnicodeInfo.GetUnicodeCategory(companyId, i) is UnicodeCategory.Control or UnicodeCategory.Format)
+            {
+                throw new ArgumentException("Control or format character.", nameof(companyId));
+            }
+        }
+
+        if (!companyId.IsNormalized(NormalizationForm.FormC))
+        {
+            throw new ArgumentException("Not NFC.", nameof(companyId));
+        }
+    }
+
+    /// <summary>§Context block: 1 to 64 characters of <c>a-z 0-9 . _ -</c>.</summary>
+    public static void CheckFieldName(string fieldName)
+    {
+        if (fieldName.Length is < 1 or > 64 || !fieldName.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-'))
+        {
+            throw new ArgumentException("Field name.", nameof(fieldName));
+        }
+    }
+
     /// <summary>u16 big-endian UTF-8 length of the company id, the company id, u8 length of the field name, the field name.</summary>
     public static byte[] Context(string companyId, string fieldName)
     {
@@ -28,30 +128,40 @@ internal static class EnvelopeSpec
         return context;
     }
 
-    /// <summary>0x57 ('W'), then the header (version, suite, L, key id), then the context.</summary>
+    /// <summary>0x57 ('W'), then the header: envelope bytes [0, 3 + L) (version, suite, L, key id), then the context.</summary>
     public static byte[] WrapAad(ReadOnlySpan<byte> header, byte[] context) => [0x57, .. header, .. context];
 
     /// <summary>0x44 ('D'), version, suite, then the context.</summary>
     public static byte[] DataAad(byte version, byte suite, byte[] context) => [0x44, version, suite, .. context];
 
+    /// <summary>The fields of §Layout, as half-open byte ranges [start, end).</summary>
     public readonly struct Parts(byte[] envelope, int keyIdLength)
     {
+        /// <summary>[0, 3 + L).</summary>
         public ReadOnlySpan<byte> Header => envelope.AsSpan(0, 3 + keyIdLength);
 
+        /// <summary>[3, 3 + L).</summary>
         public string KeyId => Encoding.ASCII.GetString(envelope, 3, keyIdLength);
 
+        /// <summary>[3 + L, 15 + L).</summary>
         public ReadOnlySpan<byte> WrapNonce => envelope.AsSpan(3 + keyIdLength, 12);
 
+        /// <summary>[15 + L, 47 + L).</summary>
         public ReadOnlySpan<byte> WrappedDek => envelope.AsSpan(15 + keyIdLength, 32);
 
+        /// <summary>[47 + L, 63 + L).</summary>
         public ReadOnlySpan<byte> WrapTag => envelope.AsSpan(47 + keyIdLength, 16);
 
+        /// <summary>[63 + L, end).</summary>
         public ReadOnlySpan<byte> DataLayer => envelope.AsSpan(63 + keyIdLength);
 
+        /// <summary>[63 + L, 75 + L).</summary>
         public ReadOnlySpan<byte> DataNonce => envelope.AsSpan(63 + keyIdLength, 12);
 
+        /// <summary>[75 + L, end - 16).</summary>
         public ReadOnlySpan<byte> Ciphertext => envelope.AsSpan(75 + keyIdLength, envelope.Length - 75 - keyIdLength - 16);
 
+        /// <summary>[end - 16, end).</summary>
         public ReadOnlySpan<byte> DataTag => envelope.AsSpan(envelope.Length - 16);
     }
 }
