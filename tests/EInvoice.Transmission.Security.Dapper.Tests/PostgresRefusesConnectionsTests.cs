@@ -9,7 +9,7 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 /// with the transient <see cref="OAuthTokenException.StorageUnavailable"/> and nothing goes out; a credential change
 /// fails with the provider's own exception and stores nothing. The behaviour README.md describes.
 /// </summary>
-public sealed class StorageRefusesConnectionsTests
+public sealed class PostgresRefusesConnectionsTests
 {
     public enum Refusal
     {
