@@ -13,10 +13,10 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 /// The tests must pass against a stock server (<c>max_connections</c> 100, three of them reserved for superusers)
 /// whatever pool size the connection string asks for, so every data source they create goes through
 /// <see cref="Bounded"/>, which caps its pool at <see cref="MaxPoolSize"/> connections. The budget: only this test
-/// project uses PostgreSQL, xunit runs its test classes in parallel but each class's tests one after another, and at
-/// most 13 data sources are open at once (the shared admin source; one per PostgreSQL test class; two more in the
-/// two-hosts test, three more in the concurrent-migration test, one more in the refused-connection test), so at most
-/// 13 × 4 = 52 connections, well under 97.
+/// project uses PostgreSQL, and xunit runs its test classes in parallel but each class's tests one after another. At
+/// most 14 bounded data sources are open at once (one per PostgreSQL test class, seven; two more in the two-hosts test,
+/// three more in the concurrent-migration test, one more each in the UsePostgreSql and refused-connection tests) plus
+/// the shared admin source capped at 2: at most 14 × 4 + 2 = 58 connections, well under 97.
 /// </para>
 /// </remarks>
 internal static class PostgresDatabase
