@@ -18,6 +18,11 @@ namespace EInvoice.Transmission.Security.Dapper;
 /// provider); the repository holds no connection and is a thread-safe singleton. A credential write and its audit
 /// entry share one transaction, and audit appends are serialised on the chain's head row.
 /// </para>
+/// <para>
+/// On Unix, a SQLite database file that does not exist yet is created readable and writable by its owner only (0600)
+/// before SQLite first opens it; its <c>-wal</c> and <c>-shm</c> files get the same permissions. An existing file keeps
+/// the permissions it has, with a warning (event 2003) when group or others may read it.
+/// </para>
 /// </remarks>
 public sealed class DapperCredentialRepository : ICredentialRepository
 {
@@ -244,6 +249,8 @@ public sealed class DapperCredentialRepository : ICredentialRepository
 
     private async Task MigrateOnceAsync()
     {
+        // Before the first open: SQLite would otherwise create the file with the process's umask (usually 0644).
+        SqliteDatabaseFile.CreateOwnerOnly(_dataSource, _logger);
         var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {

@@ -106,18 +106,10 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
     [SkippableFact]
     public async Task UsePostgreSql_RealServer_StoresCredentials()
     {
-        var (dataSource, schema) = await PostgresDatabase.CreateIsolatedAsync();
-        try
-        {
-            Services(out var services).UsePostgreSql(dataSource.ConnectionString);
-            await using var provider = services.BuildServiceProvider(validateScopes: true);
+        await using var database = await PostgresDatabase.CreateIsolatedAsync();
+        Services(out var services).UsePostgreSql(database.ConnectionString);
+        await using var provider = services.BuildServiceProvider(validateScopes: true);
 
-            (await RoundTripAsync(provider))!.Version.Should().Be(1);
-        }
-        finally
-        {
-            await dataSource.DisposeAsync();
-            await PostgresDatabase.DropAsync(schema);
-        }
+        (await RoundTripAsync(provider))!.Version.Should().Be(1);
     }
 }

@@ -1,36 +1,33 @@
 using EInvoice.Transmission.Security.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace EInvoice.Transmission.Security.Dapper.Tests;
 
 /// <summary>The storage contract on a real PostgreSQL server, each test in a schema of its own.</summary>
 public sealed class DapperPostgresCredentialRepositoryTests : CredentialStorageContractTests
 {
-    private NpgsqlDataSource? _dataSource;
-    private string? _schema;
+    private PostgresDatabase.IsolatedSchema? _database;
 
     protected override async Task<ICredentialRepository> CreateRepositoryAsync()
     {
-        (_dataSource, _schema) = await PostgresDatabase.CreateIsolatedAsync();
-        return new DapperCredentialRepository(_dataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
+        _database = await PostgresDatabase.CreateIsolatedAsync();
+        return new DapperCredentialRepository(_database.DataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
     }
 
     protected override async Task DisposeStorageAsync()
     {
-        if (_dataSource is not null)
+        if (_database is not null)
         {
-            await _dataSource.DisposeAsync();
-            await PostgresDatabase.DropAsync(_schema!);
+            await _database.DisposeAsync();
         }
     }
 
     protected override Task<string> ReadRawStorageAsync()
-        => SqlStorage.DumpAsync(_dataSource!, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", RenderRaw);
+        => SqlStorage.DumpAsync(_database!.DataSource, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", RenderRaw);
 
     protected override Task TamperWithAuditAsync(AuditTampering tampering, long sequence)
-        => SqlStorage.TamperAsync(_dataSource!, tampering, sequence);
+        => SqlStorage.TamperAsync(_database!.DataSource, tampering, sequence);
 
     protected override Task ReplaceAuditTrailAsync(IReadOnlyList<AuditEntry> entries)
-        => SqlStorage.ReplaceAuditTrailAsync(_dataSource!, entries);
+        => SqlStorage.ReplaceAuditTrailAsync(_database!.DataSource, entries);
 }

@@ -35,18 +35,18 @@ public sealed class PostgresFaultInjectionTests : FaultInjectionContractTests
 
     protected override async Task<(ICredentialRepository Repository, IAsyncDisposable Lifetime)> CreateStorageAsync(FaultPlan plan)
     {
-        var (inner, schema) = await PostgresDatabase.CreateIsolatedAsync();
-        var dataSource = new FaultInjectingDataSource(inner, plan);
+        var database = await PostgresDatabase.CreateIsolatedAsync();
+        var dataSource = new FaultInjectingDataSource(database.DataSource, plan);
         var repository = new DapperCredentialRepository(dataSource, SqlDialect.PostgreSql, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
-        return (repository, new Cleanup(dataSource, schema));
+        return (repository, new Cleanup(dataSource, database));
     }
 
-    private sealed class Cleanup(FaultInjectingDataSource dataSource, string schema) : IAsyncDisposable
+    private sealed class Cleanup(FaultInjectingDataSource dataSource, PostgresDatabase.IsolatedSchema database) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await dataSource.DisposeAsync();
-            await PostgresDatabase.DropAsync(schema);
+            await database.DisposeAsync();
         }
     }
 }

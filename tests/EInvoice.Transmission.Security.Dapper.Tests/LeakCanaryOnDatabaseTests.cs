@@ -33,21 +33,13 @@ public sealed class LeakCanaryOnDatabaseTests : IDisposable
     [SkippableFact]
     public async Task EveryPublicPath_PostgreSql_LeaksNoCanaryAnywhere()
     {
-        var (dataSource, schema) = await PostgresDatabase.CreateIsolatedAsync();
-        try
-        {
-            var repository = new DapperCredentialRepository(dataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
+        await using var database = await PostgresDatabase.CreateIsolatedAsync();
+        var repository = new DapperCredentialRepository(database.DataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
 
-            var evidence = await LeakCanaryScenario.RunAsync(
-                repository,
-                () => SqlStorage.DumpAsync(dataSource, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", InMemoryStorage.Render));
+        var evidence = await LeakCanaryScenario.RunAsync(
+            repository,
+            () => SqlStorage.DumpAsync(database.DataSource, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", InMemoryStorage.Render));
 
-            evidence.AssertNoCanary();
-        }
-        finally
-        {
-            await dataSource.DisposeAsync();
-            await PostgresDatabase.DropAsync(schema);
-        }
+        evidence.AssertNoCanary();
     }
 }

@@ -27,27 +27,20 @@ public sealed class SchemaMigrationTests : IDisposable
     [SkippableFact]
     public async Task MigrateAsync_PostgresFromFourConnectionsAtOnce_LeavesOneSchema()
     {
-        var (first, schema) = await PostgresDatabase.CreateIsolatedAsync();
-        try
+        await using var database = await PostgresDatabase.CreateIsolatedAsync();
+        var sources = new List<DbDataSource> { database.DataSource };
+        for (var i = 0; i < 3; i++)
         {
-            var sources = new List<DbDataSource> { first };
-            for (var i = 0; i < 3; i++)
-            {
-                sources.Add(Npgsql.NpgsqlDataSource.Create(first.ConnectionString));
-            }
-
-            await Task.WhenAll(sources.Select(s => Task.Run(() => Repository(s).MigrateAsync())));
-            await Repository(sources[0]).MigrateAsync();
-
-            await AssertOneSchemaAsync(sources[0], "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'eits_%'");
-            foreach (var source in sources)
-            {
-                await source.DisposeAsync();
-            }
+            sources.Add(database.CreateDataSource());
         }
-        finally
+
+        await Task.WhenAll(sources.Select(s => Task.Run(() => Repository(s).MigrateAsync())));
+        await Repository(sources[0]).MigrateAsync();
+
+        await AssertOneSchemaAsync(sources[0], "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'eits_%'");
+        foreach (var source in sources.Skip(1))
         {
-            await PostgresDatabase.DropAsync(schema);
+            await source.DisposeAsync();
         }
     }
 

@@ -24,16 +24,8 @@ public sealed class TwoHostsOnOneDatabaseTests : IDisposable
     [SkippableFact]
     public async Task ColdStart_PostgreSql_OneTokenRequestPerCompanyAcrossBothHosts()
     {
-        var (first, schema) = await PostgresDatabase.CreateIsolatedAsync();
-        try
-        {
-            await RunAsync(() => Npgsql.NpgsqlDataSource.Create(first.ConnectionString));
-        }
-        finally
-        {
-            await first.DisposeAsync();
-            await PostgresDatabase.DropAsync(schema);
-        }
+        await using var database = await PostgresDatabase.CreateIsolatedAsync();
+        await RunAsync(database.CreateDataSource);
     }
 
     private static async Task RunAsync(Func<DbDataSource> createDataSource)
