@@ -20,9 +20,17 @@ public static class EInvoiceTransmissionHttpClientBuilderExtensions
     /// <exception cref="ArgumentException"><paramref name="environment"/> is the default value.</exception>
     /// <exception cref="InvalidOperationException"><c>AddEInvoiceTransmission</c> was not called first, or the client is the library's own token client.</exception>
     /// <remarks>
+    /// <para>
+    /// The client never follows redirects: automatic redirection is turned off on its primary handler
+    /// (<see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/>, also one the host configures), so a 3xx
+    /// answer is returned to the caller instead of the credentials being sent to where it points. A primary handler of
+    /// another type must not follow redirects itself.
+    /// </para>
+    /// <para>
     /// The client's IHttpClientFactory request logging is replaced by an equivalent that never logs a credential: the
     /// default one exposes raw header values, Authorization included, in the structured state of its Trace events.
     /// Calling <c>AddDefaultLogger()</c> on this client afterwards brings that exposure back.
+    /// </para>
     /// </remarks>
     public static IHttpClientBuilder AddEInvoiceAuthentication(this IHttpClientBuilder builder, TransmissionEnvironment environment)
     {
@@ -42,6 +50,7 @@ public static class EInvoiceTransmissionHttpClientBuilderExtensions
             throw new InvalidOperationException("The token client sends token requests; it must not carry the token handler itself.");
         }
 
+        RedirectGuard.Apply(builder);
         CredentialSafeHttpClientLogger.Replace(builder, static sp =>
         {
             var oauth = sp.GetRequiredService<IOptions<OAuthOptions>>().Value;

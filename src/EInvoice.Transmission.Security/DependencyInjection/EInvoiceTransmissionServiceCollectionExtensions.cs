@@ -56,10 +56,12 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.AddOptions<OAuthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
 
-        // Token requests never follow redirects: a 307 would re-post the client secret to wherever it points.
+        // Token requests never follow redirects: a 307 would re-post the client secret to wherever it points. The guard
+        // holds even when the host replaces the primary handler (for a proxy, say).
         // Its request logging shows no header value at all: Basic client authentication carries the secret.
         var tokenClient = services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false });
+        RedirectGuard.Apply(tokenClient);
         CredentialSafeHttpClientLogger.Replace(tokenClient, static _ => static _ => true);
         // AddHttpClient registers IMeterFactory (AddMetrics); calling AddMetrics again would duplicate its registrations.
         services.TryAddSingleton(static sp => new TransmissionTelemetry(sp.GetService<IMeterFactory>()));

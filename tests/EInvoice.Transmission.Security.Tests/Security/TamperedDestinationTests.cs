@@ -45,6 +45,13 @@ public sealed class TamperedDestinationTests
         host.Http.GetMatchCount(attacker).Should().Be(0, "the API key never leaves for the redirected endpoint");
     }
 
+    [Fact]
+    public async Task TamperStatusPartialUpdateSend_InMemory_AttackerReceivesNothingAndTheStatusFlagsIt()
+    {
+        var repository = new InMemoryCredentialRepository();
+        await DestinationTamperScenario.RunAsync(() => repository);
+    }
+
     private static async Task RedirectAsync(InMemoryCredentialRepository repository, Func<StoredCredential, StoredCredential> redirect)
     {
         var row = (await repository.GetAsync(The.CompanyId))!;
