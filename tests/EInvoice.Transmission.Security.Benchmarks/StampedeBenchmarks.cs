@@ -34,7 +34,7 @@ public class StampedeBenchmarks
         CreateCache();
         foreach (var company in _companies)
         {
-            _cache.GetAsync(company, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            _cache.GetAsync(company, new Requester(TransmissionEnvironment.Production, Bench.ApiEndpoint), CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -77,7 +77,7 @@ public class StampedeBenchmarks
         for (var i = 0; i < Callers; i++)
         {
             var company = _companies[i % _companies.Length];
-            callers[i] = Task.Run(() => _cache.GetAsync(company, CancellationToken.None).AsTask());
+            callers[i] = Task.Run(() => _cache.GetAsync(company, new Requester(TransmissionEnvironment.Production, Bench.ApiEndpoint), CancellationToken.None).AsTask());
         }
 
         return Task.WhenAll(callers);

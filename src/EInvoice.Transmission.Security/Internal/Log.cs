@@ -65,6 +65,10 @@ internal static partial class Log
         Message = "HTTP request {HttpMethod} {Uri} failed after {ElapsedMilliseconds} ms.")]
     public static partial void HttpRequestFailed(this ILogger logger, HttpMethod httpMethod, string uri, double elapsedMilliseconds, Exception exception);
 
+    [LoggerMessage(EventId = 1114, EventName = "UnauthorizedSameTokenResent", Level = LogLevel.Warning,
+        Message = "The API rejected the access token of company {CompanyId} with 401, and the identity provider issued the same token again; resending once with it.")]
+    public static partial void UnauthorizedSameTokenResent(this ILogger logger, string companyId);
+
     [LoggerMessage(EventId = 1300, EventName = "CredentialsChanged", Level = LogLevel.Information,
         Message = "Credentials of company {CompanyId}: {Action} by {Actor}; fields {Fields}.")]
     public static partial void CredentialsChanged(this ILogger logger, string companyId, AuditAction action, string actor, IReadOnlyList<string> fields);

@@ -111,6 +111,8 @@ public sealed class OAuthTokenException : Exception
             text += string.Create(CultureInfo.InvariantCulture, $", HTTP {(int)code}");
         }
 
-        return text + (transient ? "; transient, it may succeed later." : "; permanent until the credentials or configuration change.");
+        return text + (transient
+            ? "; transient, it may succeed later."
+            : "; permanent: no token is requested again with these credentials until they change or a connection test succeeds.");
     }
 }

@@ -25,7 +25,13 @@ namespace EInvoice.Transmission.Security;
 /// On a 401 whose <c>WWW-Authenticate</c> names <c>invalid_token</c> (or no error), it drops the token if it is still
 /// the current one, gets a new one and resends the request once, when its content can be sent again (none, or
 /// buffered content such as <see cref="StringContent"/>, <see cref="ByteArrayContent"/>, <see cref="FormUrlEncodedContent"/>
-/// or <c>JsonContent</c>). A 401 after that, and any 403, go back to the caller.
+/// or <c>JsonContent</c>). An identity provider that hands back the same token still gets the request resent once,
+/// with a Warning (event 1114). A 401 after that, and any 403, go back to the caller.
+/// </para>
+/// <para>
+/// The client's environment and the request's origin are checked against the stored credentials before anything
+/// else: a request that does not fit never causes a token request. Redirects are never followed with credentials
+/// (see <c>AddEInvoiceAuthentication</c>).
 /// </para>
 /// </remarks>
 public sealed class OAuthTokenProvider : DelegatingHandler
@@ -63,7 +69,7 @@ public sealed class OAuthTokenProvider : DelegatingHandler
             ?? throw new InvalidOperationException(
                 "The request names no company: call request.SetCompanyId(companyId) so that OAuthTokenProvider knows whose credentials to attach.");
 
-        var pending = _cache.GetAsync(companyId, cancellationToken);
+        var pending = _cache.GetAsync(companyId, new Requester(_environment, request.RequestUri), cancellationToken);
         if (!pending.IsCompletedSuccessfully)
         {
             return SendAfterTokenAsync(request, pending, cancellationToken);
@@ -98,11 +104,24 @@ public sealed class OAuthTokenProvider : DelegatingHandler
     private static bool CanResend(HttpRequestMessage request)
         => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent;
 
-    private static bool IsSameOrigin(Uri? requestUri, Uri origin)
-        => requestUri is { IsAbsoluteUri: true }
-            && requestUri.Port == origin.Port
-            && string.Equals(requestUri.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(requestUri.IdnHost, origin.IdnHost, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Sets the credentials on the request; the cache has checked the environment and origin.</summary>
+    private static void Authorize(HttpRequestMessage request, AuthSnapshot snapshot)
+    {
+        switch (snapshot.Mode)
+        {
+            case TransmissionMode.DirectDctce:
+                request.Headers.Authorization = snapshot.Authorization;
+                break;
+            case TransmissionMode.AspProvider:
+                foreach (var (name, value) in snapshot.Headers)
+                {
+                    request.Headers.Remove(name);
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+
+                break;
+        }
+    }
 
     private async Task<HttpResponseMessage> SendAfterTokenAsync(HttpRequestMessage request, ValueTask<AuthSnapshot> pending, CancellationToken cancellationToken)
     {
@@ -129,58 +148,22 @@ public sealed class OAuthTokenProvider : DelegatingHandler
             return response;
         }
 
-        var fresh = await _cache.GetAsync(used.CompanyId, cancellationToken).ConfigureAwait(false);
+        var fresh = await _cache.GetAsync(used.CompanyId, new Requester(_environment, request.RequestUri), cancellationToken).ConfigureAwait(false);
         if (ReferenceEquals(fresh.AccessToken, used.AccessToken) || fresh.AccessToken?.Reveal() == used.AccessToken?.Reveal())
         {
-            // No new token to try: the caller gets the 401 as it is.
-            return response;
+            // Some identity providers hand back the still-valid token instead of a new one (India's IRP does until its
+            // last ten minutes). The 401 may have been the API's passing fault, so the request is resent once anyway
+            // — still at most once per request — and the operator is told.
+            _logger.UnauthorizedSameTokenResent(used.CompanyId);
+        }
+        else
+        {
+            _logger.UnauthorizedRetry(used.CompanyId);
         }
 
-        _logger.UnauthorizedRetry(used.CompanyId);
         _cache.Telemetry.UnauthorizedRetry();
         response.Dispose();
         Authorize(request, fresh);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Authorize(HttpRequestMessage request, AuthSnapshot snapshot)
-    {
-        if (snapshot.Environment != _environment)
-        {
-            throw new OAuthTokenException(
-                snapshot.CompanyId,
-                OAuthTokenException.EnvironmentMismatch,
-                $"the credentials are for {snapshot.Environment}, the client for {_environment}",
-                null,
-                isTransient: false,
-                null);
-        }
-
-        if (snapshot.Origin is { } origin && !IsSameOrigin(request.RequestUri, origin))
-        {
-            // Credentials go only where they were stored for: never to a host named by a redirect or a bad URL.
-            throw new OAuthTokenException(
-                snapshot.CompanyId,
-                OAuthTokenException.EndpointMismatch,
-                $"the request goes to {request.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "no address"}, the credentials are for {origin.GetLeftPart(UriPartial.Authority)}",
-                null,
-                isTransient: false,
-                null);
-        }
-
-        switch (snapshot.Mode)
-        {
-            case TransmissionMode.DirectDctce:
-                request.Headers.Authorization = snapshot.Authorization;
-                break;
-            case TransmissionMode.AspProvider:
-                foreach (var (name, value) in snapshot.Headers)
-                {
-                    request.Headers.Remove(name);
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
-
-                break;
-        }
     }
 }

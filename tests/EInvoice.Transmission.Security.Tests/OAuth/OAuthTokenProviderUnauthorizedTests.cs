@@ -29,6 +29,39 @@ public sealed class OAuthTokenProviderUnauthorizedTests
     }
 
     [Fact]
+    public async Task SendAsync_401AndTheIdentityProviderReissuesTheSameToken_ResendsOnceWithAWarning()
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+
+        // Like India's IRP: the same token until its last ten minutes.
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("same-token", expiresIn: 6 * 3600));
+        var calls = 0;
+        host.ServeApi(The.ApiEndpoint, _ => Interlocked.Increment(ref calls) == 1 ? Unauthorized() : new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await host.SendAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "the request was resent once with the re-issued token");
+        host.ApiCalls.Should().HaveCount(2).And.OnlyContain(c => c.Authorization == "Bearer same-token");
+        host.Http.GetMatchCount(token).Should().Be(2);
+        host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 1114 && r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task SendAsync_401EveryTimeWithTheSameToken_ResendsOnlyOnce()
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("same-token"));
+        host.ServeApi(The.ApiEndpoint, _ => Unauthorized());
+
+        using var response = await host.SendAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        host.ApiCalls.Should().HaveCount(2, "one resend per request, never a loop");
+    }
+
+    [Fact]
     public async Task SendAsync_50ConcurrentRequestsRejectedWith401_OneNewTokenRequestAndEachRetriedOnce()
     {
         await using var host = TransmissionTestHost.Create();

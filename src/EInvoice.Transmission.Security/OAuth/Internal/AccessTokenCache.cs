@@ -62,12 +62,17 @@ internal sealed class AccessTokenCache : IDisposable
 
     public TransmissionTelemetry Telemetry => _telemetry;
 
-    /// <summary>Returns what to attach to a request for <paramref name="companyId"/>; synchronously on a cache hit.</summary>
+    /// <summary>
+    /// Returns what to attach to a request of <paramref name="requester"/> for <paramref name="companyId"/>;
+    /// synchronously on a cache hit. The requester's environment and request origin are checked before anything else,
+    /// a token request included.
+    /// </summary>
     /// <exception cref="OAuthTokenException">Nothing can be attached.</exception>
-    public ValueTask<AuthSnapshot> GetAsync(string companyId, CancellationToken cancellationToken)
+    public ValueTask<AuthSnapshot> GetAsync(string companyId, in Requester requester, CancellationToken cancellationToken)
     {
         if (_entries.TryGetValue(companyId, out var entry) && entry.Current is { } snapshot)
         {
+            snapshot.EnsureAllowed(requester);
             if (MonotonicMilliseconds() < snapshot.MaintainAtMilliseconds)
             {
                 _telemetry.CacheHit();
@@ -79,12 +84,12 @@ internal sealed class AccessTokenCache : IDisposable
             {
                 // Due for a refresh or a re-check: keep serving this one while that happens in the background.
                 _telemetry.CacheHit();
-                StartBackgroundFetch(entry, now);
+                StartBackgroundFetch(entry, now, requester);
                 return new ValueTask<AuthSnapshot>(snapshot);
             }
         }
 
-        return new ValueTask<AuthSnapshot>(AcquireAsync(companyId, cancellationToken));
+        return new ValueTask<AuthSnapshot>(AcquireAsync(companyId, requester, cancellationToken));
     }
 
     /// <summary>Whether a fetch (token request, refresh or re-check) is running for the company; for tests and diagnostics.</summary>
@@ -159,32 +164,49 @@ internal sealed class AccessTokenCache : IDisposable
     private static string Fingerprint(SecretValue token)
         => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Reveal())))[..8];
 
-    private async Task<AuthSnapshot> AcquireAsync(string companyId, CancellationToken cancellationToken)
+    private async Task<AuthSnapshot> AcquireAsync(string companyId, Requester requester, CancellationToken cancellationToken)
     {
-        var entry = _entries.GetOrAdd(companyId, static id => new CompanyEntry(id));
-        var now = _timeProvider.GetUtcNow();
-        if (entry.Current is { } current && now < current.ExpiresAt)
+        for (var attempt = 1; ; attempt++)
         {
-            StartBackgroundFetch(entry, now);
-            return current;
-        }
+            var entry = _entries.GetOrAdd(companyId, static id => new CompanyEntry(id));
+            var now = _timeProvider.GetUtcNow();
+            if (entry.Current is { } current && now < current.ExpiresAt)
+            {
+                current.EnsureAllowed(requester);
+                StartBackgroundFetch(entry, now, requester);
+                return current;
+            }
 
-        // Backing off after a failure: answer at once rather than ask the identity provider again.
-        if (now < entry.BlockedUntil && entry.LastError is { } last && !entry.IsFetching)
-        {
-            throw last.WithRetryAfter(entry.BlockedUntil - now);
-        }
+            // Backing off after a failure: answer at once rather than ask the identity provider again.
+            if (now < entry.BlockedUntil && entry.LastError is { } last && !entry.IsFetching)
+            {
+                throw last.IsTransient ? last.WithRetryAfter(entry.BlockedUntil - now) : last;
+            }
 
-        var task = entry.JoinOrStartFetch(out var started);
-        if (started is not null)
-        {
-            _ = Task.Run(() => RunFetchAsync(entry, started, background: false), CancellationToken.None);
-        }
+            var task = entry.JoinOrStartFetch(out var started);
+            if (started is not null)
+            {
+                _ = Task.Run(() => RunFetchAsync(entry, started, requester, background: false), CancellationToken.None);
+            }
 
-        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var snapshot = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                snapshot.EnsureAllowed(requester);
+                return snapshot;
+            }
+            catch (OAuthTokenException ex) when (started is null && attempt == 1 && IsMismatch(ex))
+            {
+                // The fetch this caller joined was started by a client of another environment or origin, and refused
+                // for that one: this caller asks again on its own account.
+            }
+        }
     }
 
-    private void StartBackgroundFetch(CompanyEntry entry, DateTimeOffset now)
+    private static bool IsMismatch(OAuthTokenException error)
+        => error.Error is OAuthTokenException.EnvironmentMismatch or OAuthTokenException.EndpointMismatch;
+
+    private void StartBackgroundFetch(CompanyEntry entry, DateTimeOffset now, in Requester requester)
     {
         if (now < entry.BlockedUntil || !entry.TryStartFetch(out var fetch))
         {
@@ -193,22 +215,29 @@ internal sealed class AccessTokenCache : IDisposable
 
         // Nobody awaits a background fetch: observe its failure so it is not reported as unobserved.
         fetch.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _ = Task.Run(() => RunFetchAsync(entry, fetch, background: true), CancellationToken.None);
+        var forRequester = requester;
+        _ = Task.Run(() => RunFetchAsync(entry, fetch, forRequester, background: true), CancellationToken.None);
     }
 
     /// <summary>Runs on the thread pool, never on a caller's stack or token: the fetch belongs to everyone waiting for it.</summary>
-    private async Task RunFetchAsync(CompanyEntry entry, TaskCompletionSource<AuthSnapshot> fetch, bool background)
+    private async Task RunFetchAsync(CompanyEntry entry, TaskCompletionSource<AuthSnapshot> fetch, Requester requester, bool background)
     {
         var previous = entry.Current;
         try
         {
-            var snapshot = await FetchAsync(entry).ConfigureAwait(false);
+            var snapshot = await FetchAsync(entry, requester).ConfigureAwait(false);
             if (background && previous is not null && !ReferenceEquals(snapshot.AccessToken, previous.AccessToken))
             {
                 _telemetry.Refreshed("success");
             }
 
             entry.Succeeded(fetch, Schedule(snapshot));
+        }
+        catch (OAuthTokenException ex) when (IsMismatch(ex))
+        {
+            // The requester's client does not fit the credentials: nothing was asked of the identity provider, and the
+            // company is fine for the clients that do fit, so no backoff and no failure are recorded.
+            entry.Abandon(fetch, ex);
         }
         catch (Exception ex)
         {
@@ -219,9 +248,14 @@ internal sealed class AccessTokenCache : IDisposable
                 _telemetry.Refreshed("failure");
             }
 
+            // A transient failure backs off; a permanent one is not asked again with the same credentials (see
+            // FetchAsync), and storage is read again once per re-check interval to notice that they changed.
             var now = _timeProvider.GetUtcNow();
-            var blockedUntil = now + Backoff(error, entry.ConsecutiveFailures);
+            var blockedUntil = now + (error.IsTransient ? Backoff(error, entry.ConsecutiveFailures) : _options.CredentialRecheckInterval);
             _logger.TokenFailed(entry.CompanyId, error.Error, (int?)error.StatusCode, error.IsTransient, blockedUntil);
+
+            // From the first failure on, the exception says when the library will ask again.
+            error = error.IsTransient ? error.WithRetryAfter(blockedUntil - now) : error;
 
             // A transient failure keeps a still-valid token in service; a permanent one (or an expired token) drops it.
             var dropCurrent = !error.IsTransient || previous is null || now >= previous.ExpiresAt;
@@ -234,8 +268,12 @@ internal sealed class AccessTokenCache : IDisposable
         }
     }
 
-    /// <summary>Loads the credentials and decides: keep the snapshot, reuse a persisted token, or request a new one.</summary>
-    private async Task<AuthSnapshot> FetchAsync(CompanyEntry entry)
+    /// <summary>
+    /// Loads the credentials and decides: keep the snapshot, reuse a persisted token, or request a new one — the last
+    /// only for a requester whose environment and origin fit the credentials, and never again with credentials the
+    /// identity provider refused.
+    /// </summary>
+    private async Task<AuthSnapshot> FetchAsync(CompanyEntry entry, Requester requester)
     {
         var companyId = entry.CompanyId;
         using var activity = TransmissionTelemetry.ActivitySource.StartActivity("eits.token.acquire");
@@ -244,6 +282,7 @@ internal sealed class AccessTokenCache : IDisposable
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
         var credentials = await LoadCredentialsAsync(companyId, timeout.Token).ConfigureAwait(false);
         activity?.SetTag("eits.mode", credentials.Mode.ToString());
+        AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
         if (WithoutTokenRequest(entry, credentials) is { } answer)
         {
             return answer;
@@ -269,6 +308,14 @@ internal sealed class AccessTokenCache : IDisposable
                 return shared;
             }
 
+            // Read again since the first check (under the lease, or from the other process): check the latest.
+            AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
+            if (entry.RefusedVersion == credentials.Version && entry.LastError is { IsTransient: false } refused)
+            {
+                // The identity provider refused exactly these credentials: asking again could only be refused again.
+                throw refused;
+            }
+
             TokenResult token;
             try
             {
@@ -277,6 +324,7 @@ internal sealed class AccessTokenCache : IDisposable
             catch (OAuthTokenException ex) when (!ex.IsTransient)
             {
                 // Seed behaviour: a failed token operation clears the cached tokens, in storage as in memory.
+                entry.RefusedVersion = credentials.Version;
                 await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
                 throw;
             }

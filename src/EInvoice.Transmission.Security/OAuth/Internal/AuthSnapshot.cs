@@ -60,8 +60,53 @@ internal sealed class AuthSnapshot
     /// </summary>
     public long MaintainAtMilliseconds { get; set; } = long.MinValue;
 
+    /// <summary>The only origin the credentials may be sent to: the ASP endpoint for an API key, the API endpoint otherwise.</summary>
+    public static Uri? OriginOf(TransmissionCredentials credentials)
+        => credentials.Mode == TransmissionMode.AspProvider ? credentials.AspEndpoint : credentials.ApiEndpoint;
+
+    /// <summary>
+    /// Refuses a request whose client is for another environment than the credentials, or that goes to another origin
+    /// than they were stored for; checked before anything is attached and before any token is requested.
+    /// </summary>
+    /// <exception cref="OAuthTokenException">The environment or the origin does not match.</exception>
+    public static void EnsureAllowed(string companyId, TransmissionEnvironment credentialsEnvironment, Uri? origin, in Requester requester)
+    {
+        if (credentialsEnvironment != requester.Environment)
+        {
+            throw new OAuthTokenException(
+                companyId,
+                OAuthTokenException.EnvironmentMismatch,
+                $"the credentials are for {credentialsEnvironment}, the client for {requester.Environment}",
+                null,
+                isTransient: false,
+                null);
+        }
+
+        if (origin is not null && !IsSameOrigin(requester.RequestUri, origin))
+        {
+            // Credentials go only where they were stored for: never to a host named by a redirect or a bad URL.
+            throw new OAuthTokenException(
+                companyId,
+                OAuthTokenException.EndpointMismatch,
+                $"the request goes to {requester.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "no address"}, the credentials are for {origin.GetLeftPart(UriPartial.Authority)}",
+                null,
+                isTransient: false,
+                null);
+        }
+    }
+
+    /// <summary>Whether a request may carry these credentials.</summary>
+    /// <exception cref="OAuthTokenException">The environment or the origin does not match.</exception>
+    public void EnsureAllowed(in Requester requester) => EnsureAllowed(CompanyId, Environment, Origin, requester);
+
+    private static bool IsSameOrigin(Uri? requestUri, Uri origin)
+        => requestUri is { IsAbsoluteUri: true }
+            && requestUri.Port == origin.Port
+            && string.Equals(requestUri.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(requestUri.IdnHost, origin.IdnHost, StringComparison.OrdinalIgnoreCase);
+
     public static AuthSnapshot ForBearer(TransmissionCredentials credentials, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, TimeSpan refreshBefore, DateTimeOffset recheckAt)
-        => new(credentials, credentials.ApiEndpoint, expiresAt, expiresAt - refreshBefore, recheckAt)
+        => new(credentials, OriginOf(credentials), expiresAt, expiresAt - refreshBefore, recheckAt)
         {
             AccessToken = accessToken,
             RefreshToken = refreshToken,
@@ -76,11 +121,11 @@ internal sealed class AuthSnapshot
             headers.Add(new(name, identifier));
         }
 
-        return new(credentials, credentials.AspEndpoint, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt) { Headers = headers };
+        return new(credentials, OriginOf(credentials), DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt) { Headers = headers };
     }
 
     public static AuthSnapshot ForSandbox(TransmissionCredentials credentials, DateTimeOffset recheckAt)
-        => new(credentials, credentials.ApiEndpoint, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt);
+        => new(credentials, OriginOf(credentials), DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt);
 
     /// <summary>The same snapshot, checked against storage again until <paramref name="recheckAt"/>.</summary>
     public AuthSnapshot WithRecheckAt(DateTimeOffset recheckAt) => new(this, recheckAt);

@@ -26,6 +26,12 @@ internal sealed class CompanyEntry(string companyId)
 
     public int ConsecutiveFailures { get; private set; }
 
+    /// <summary>
+    /// The credential version the identity provider refused permanently (<c>invalid_client</c>, …): no token is
+    /// requested with it again. A new version (a change, here or in another process) or a success clears it.
+    /// </summary>
+    public long? RefusedVersion { get; set; }
+
     public bool IsFetching => _fetch is not null;
 
     /// <summary>Returns the fetch in flight, or registers a new one that the caller must run (<paramref name="started"/>).</summary>
@@ -97,6 +103,17 @@ internal sealed class CompanyEntry(string companyId)
         fetch.SetException(error);
     }
 
+    /// <summary>Ends a fetch that was refused for its requester alone (another environment or origin): no failure is recorded.</summary>
+    public void Abandon(TaskCompletionSource<AuthSnapshot> fetch, OAuthTokenException error)
+    {
+        lock (_gate)
+        {
+            _fetch = null;
+        }
+
+        fetch.SetException(error);
+    }
+
     /// <summary>Forgets the snapshot if it is still the one that was rejected; a storm of 401s therefore drops it once.</summary>
     public bool Invalidate(AuthSnapshot rejected)
     {
@@ -145,5 +162,6 @@ internal sealed class CompanyEntry(string companyId)
         ConsecutiveFailures = 0;
         BlockedUntil = default;
         LastError = null;
+        RefusedVersion = null;
     }
 }

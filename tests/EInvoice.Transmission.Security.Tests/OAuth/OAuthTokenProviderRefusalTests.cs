@@ -1,0 +1,150 @@
+using System.Net;
+using EInvoice.Transmission.Security.Testing;
+using RichardSzalay.MockHttp;
+
+namespace EInvoice.Transmission.Security.Tests.OAuth;
+
+/// <summary>
+/// What the library asks the identity provider, and what it says, when it should not ask at all (issue #10, items 7,
+/// 15 and 17): a client of the wrong environment or a request to another origin causes no token request; a permanent
+/// refusal is not asked again with the same credentials; every backoff says when it ends.
+/// </summary>
+public sealed class OAuthTokenProviderRefusalTests
+{
+    [Fact]
+    public async Task SendAsync_SandboxCredentialsOnAProductionClient_NoTokenRequestAndStatusNotValid()
+    {
+        await using var host = TransmissionTestHost.Create(environment: TransmissionEnvironment.Production);
+        await host.Store.SetAsync(The.CompanyId, The.DirectCredentials with { Environment = TransmissionEnvironment.Sandbox }, The.AdminWithMfa);
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("sandbox-token"));
+        host.ServeApi(The.ApiEndpoint);
+
+        var act = () => host.SendAsync();
+
+        (await act.Should().ThrowAsync<OAuthTokenException>()).Which.Error.Should().Be(OAuthTokenException.EnvironmentMismatch);
+        host.Http.GetMatchCount(token).Should().Be(0, "the sandbox secret is not posted for a production client");
+        (await host.Store.GetStatusAsync(The.CompanyId))!.IsValid.Should().BeNull("nothing was validated");
+    }
+
+    [Fact]
+    public async Task SendAsync_RequestToAnotherOriginOnAColdCache_NoTokenRequest()
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("t"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://elsewhere.example/collect").SetCompanyId(The.CompanyId);
+        var act = () => host.Api().SendAsync(request);
+
+        (await act.Should().ThrowAsync<OAuthTokenException>()).Which.Error.Should().Be(OAuthTokenException.EndpointMismatch);
+        host.Http.GetMatchCount(token).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task SendAsync_MismatchedAndMatchingClientsAtOnce_TheMatchingOneIsServedAndNotBlocked()
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
+        token.Respond(async () =>
+        {
+            await Task.Delay(50);
+            return TokenResponses.Token("t");
+        });
+        host.ServeApi(The.ApiEndpoint);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            var uri = i % 2 == 0 ? new Uri(The.ApiEndpoint, "invoices") : new Uri("https://elsewhere.example/collect");
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri).SetCompanyId(The.CompanyId);
+            try
+            {
+                using var response = await host.Api().SendAsync(request);
+                return response.StatusCode.ToString();
+            }
+            catch (OAuthTokenException ex)
+            {
+                return ex.Error!;
+            }
+        })));
+
+        results.Where((_, i) => i % 2 == 0).Should().AllBe("OK", "a refusal for another origin is not recorded against the company");
+        results.Where((_, i) => i % 2 == 1).Should().AllBe(OAuthTokenException.EndpointMismatch);
+        host.Http.GetMatchCount(token).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task SendAsync_InvalidClient_NotAskedAgainWithTheSameCredentialsUntilTheyChange()
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", The.ClientSecret)
+            .Respond(_ => TokenResponses.Error(HttpStatusCode.Unauthorized, "invalid_client"));
+        var fixedSecret = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", "fixed-secret")
+            .Respond(_ => TokenResponses.Token("good"));
+        host.ServeApi(The.ApiEndpoint);
+
+        var first = await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>();
+        first.Which.IsTransient.Should().BeFalse();
+        first.Which.RetryAfter.Should().BeNull("the library will not ask again by itself");
+        first.Which.Message.Should().Contain("no token is requested again with these credentials");
+
+        // Hours pass, with requests now and then: the same secret is never posted again.
+        for (var i = 0; i < 10; i++)
+        {
+            host.FakeClock.Advance(TimeSpan.FromMinutes(30));
+            (await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>()).Which.Error.Should().Be("invalid_client");
+        }
+
+        host.Http.GetMatchCount(token).Should().Be(1);
+
+        // New credentials (a new version) are asked at once.
+        await host.SetDirectAsync(clientSecret: "fixed-secret");
+        using var response = await host.SendAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        host.Http.GetMatchCount(fixedSecret).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task SendAsync_InvalidClientThenAnotherProcessChangesTheSecret_NoticedAtTheNextRecheck()
+    {
+        var repository = new InMemoryCredentialRepository();
+        var clock = Some.Clock();
+        await using var host = TransmissionTestHost.Create(repository, clock);
+        await host.SetDirectAsync();
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", The.ClientSecret)
+            .Respond(_ => TokenResponses.Error(HttpStatusCode.BadRequest, "invalid_client"));
+        var fixedSecret = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", "fixed-secret")
+            .Respond(_ => TokenResponses.Token("good"));
+        host.ServeApi(The.ApiEndpoint);
+        await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>();
+
+        // The admin fixes the secret through another process's store: this host is not told.
+        await using (var other = TransmissionTestHost.Create(repository, clock))
+        {
+            await other.SetDirectAsync(clientSecret: "fixed-secret");
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        using var response = await host.SendAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        host.Http.GetMatchCount(fixedSecret).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task SendAsync_FirstTransientFailure_AlreadySaysWhenTheLibraryAsksAgain()
+    {
+        await using var host = TransmissionTestHost.Create(oauth: o => o.InitialBackoff = TimeSpan.FromSeconds(10));
+        await host.SetDirectAsync();
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(HttpStatusCode.ServiceUnavailable);
+
+        var first = (await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>()).Which;
+
+        first.IsTransient.Should().BeTrue();
+        first.RetryAfter.Should().NotBeNull("the backoff starts with this failure");
+        first.RetryAfter!.Value.Should().BeGreaterThan(TimeSpan.FromSeconds(7)).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(10));
+        var second = (await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>()).Which;
+        second.RetryAfter.Should().Be(first.RetryAfter, "no time passed on the fake clock");
+    }
+}
