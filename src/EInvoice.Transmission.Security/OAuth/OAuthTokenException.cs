@@ -8,7 +8,8 @@ namespace EInvoice.Transmission.Security;
 /// </summary>
 /// <remarks>
 /// <see cref="Error"/> is the RFC 6749 section 5.2 error code from the token endpoint (<c>invalid_client</c>,
-/// <c>invalid_scope</c>, …) or one of the library's codes, the constants of this class. <see cref="IsTransient"/> says
+/// <c>invalid_scope</c>, …) or one of the library's codes, the constants of this class; an <c>error</c> that is not a
+/// plain error code, or holds a secret, becomes <see cref="UnrecognizedError"/>. <see cref="IsTransient"/> says
 /// whether trying again later can help (5xx, 429, network failure, timeout) or the credentials must be fixed. The
 /// message and properties never contain a secret or a token.
 /// </remarks>
@@ -37,6 +38,24 @@ public sealed class OAuthTokenException : Exception
 
     /// <summary>The token endpoint answered with something that is not a usable token response.</summary>
     public const string InvalidTokenResponse = "invalid_token_response";
+
+    /// <summary>
+    /// The token endpoint answered with a redirect (HTTP 3xx). Transient: the credentials are not marked invalid, and the
+    /// company backs off before asking again.
+    /// </summary>
+    /// <remarks>
+    /// The redirect is never followed with the credentials, and its <c>Location</c> is not shown, because it may carry
+    /// anything. Store the token endpoint's final address instead.
+    /// </remarks>
+    public const string TokenEndpointRedirected = "token_endpoint_redirected";
+
+    /// <summary>
+    /// The token endpoint sent an <c>error</c> that is not an error code the library can show: not of the form
+    /// <c>^[a-z0-9][a-z0-9_.-]{0,63}$</c> (RFC 6749 codes such as <c>invalid_client</c> are), or holding a secret of the
+    /// company in some encoding. Its text is withheld; <see cref="StatusCode"/> and <see cref="IsTransient"/> still
+    /// classify the failure.
+    /// </summary>
+    public const string UnrecognizedError = "unrecognized_error";
 
     /// <summary>Creates the exception.</summary>
     public OAuthTokenException()
@@ -83,7 +102,13 @@ public sealed class OAuthTokenException : Exception
     /// <summary>Gets the OAuth error code, or one of this class's constants.</summary>
     public string? Error { get; }
 
-    /// <summary>Gets the token endpoint's <c>error_description</c>, with any known secret removed.</summary>
+    /// <summary>
+    /// Gets the token endpoint's <c>error_description</c>, untrusted text made safe to show: every known secret of the
+    /// company (in raw, percent-, form-, Base64, Base64url, JSON and HTML encodings, in any letter case) and every run of
+    /// 24 or more token characters replaced with <c>[redacted]</c>, line breaks as spaces, at most 256 characters;
+    /// <see langword="null"/> when there was none or it held other control or format characters. For the library's own
+    /// codes, a description of the failure.
+    /// </summary>
     public string? ErrorDescription { get; }
 
     /// <summary>Gets the HTTP status of the token endpoint's answer, if there was one.</summary>

@@ -130,6 +130,8 @@ public sealed class OAuthTokenProviderFailureTests
         var error = (await FluentActions.Awaiting(() => sending).Should().ThrowAsync<OAuthTokenException>()).Which;
         error.Error.Should().Be(OAuthTokenException.Timeout);
         error.IsTransient.Should().BeTrue();
+        error.ErrorDescription.Should().Be("no answer from https://auth.platform.example:443 within 10 s");
+        error.Message.Should().NotContain("/oauth2/token");
         host.ApiCalls.Should().BeEmpty();
         hang.SetCanceled();
     }
@@ -146,6 +148,23 @@ public sealed class OAuthTokenProviderFailureTests
         error.Error.Should().Be(OAuthTokenException.NetworkError);
         error.IsTransient.Should().BeTrue();
         error.InnerException.Should().BeOfType<HttpRequestException>();
+        error.ErrorDescription.Should().Be("ConnectionError calling https://auth.platform.example:443");
+        error.Message.Should().Contain("https://auth.platform.example:443");
+    }
+
+    [Fact]
+    public async Task SendAsync_NetworkFailure_NamesSchemeHostAndPortButNeverPathOrQuery()
+    {
+        await using var host = TransmissionTestHost.Create();
+        var endpoint = new Uri("https://auth.platform.example:8443/tenant-7f3a/oauth2/token?realm=r-91c2");
+        await host.Store.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = endpoint }, The.AdminWithMfa);
+        host.Http.When(HttpMethod.Post, endpoint.AbsoluteUri).Throw(new HttpRequestException(HttpRequestError.NameResolutionError, "No such host is known."));
+
+        var error = await FailsAsync(host);
+
+        error.Error.Should().Be(OAuthTokenException.NetworkError);
+        error.Message.Should().Contain("NameResolutionError calling https://auth.platform.example:8443")
+            .And.NotContain("tenant-7f3a").And.NotContain("r-91c2");
     }
 
     public static TheoryData<string, string> MalformedResponses => new()
@@ -227,21 +246,39 @@ public sealed class OAuthTokenProviderFailureTests
         error.ToString().Should().NotContain(The.ClientSecret);
     }
 
-    [Fact]
-    public async Task SendAsync_TokenEndpointAnswersWithARedirect_FailsPermanentlyWithTheStatus()
+    [Theory]
+    [InlineData(HttpStatusCode.MovedPermanently)]
+    [InlineData(HttpStatusCode.Found)]
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    [InlineData(HttpStatusCode.PermanentRedirect)]
+    public async Task SendAsync_TokenEndpointAnswersWithARedirect_FailsTransientlyAsRedirectedWithoutInvalidatingTheCredentials(HttpStatusCode redirectStatus)
     {
         await using var host = TransmissionTestHost.Create();
-        await host.SetDirectAsync();
-        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ =>
+        var created = await host.SetDirectAsync();
+        await host.Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("expired"), null, The.Now.AddMinutes(-1), The.Now.AddMinutes(-2), default);
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
+        token.Respond(_ =>
         {
-            var redirect = new HttpResponseMessage(HttpStatusCode.TemporaryRedirect);
-            redirect.Headers.Location = new Uri("https://collector.example/token");
+            var redirect = new HttpResponseMessage(redirectStatus);
+            redirect.Headers.Location = new Uri("https://collector.example/token?leak=ZXJwOnNlY3JldA");
             return redirect;
         });
+        host.ServeApi(The.ApiEndpoint);
 
         var error = await FailsAsync(host);
+        await FailsAsync(host);
 
-        error.StatusCode.Should().Be(HttpStatusCode.TemporaryRedirect);
-        error.IsTransient.Should().BeFalse();
+        error.Error.Should().Be(OAuthTokenException.TokenEndpointRedirected);
+        error.StatusCode.Should().Be(redirectStatus);
+        error.IsTransient.Should().BeTrue("a redirect says nothing about the credentials");
+        error.Message.Should().Contain($"HTTP {(int)redirectStatus}").And.Contain("never followed with credentials")
+            .And.NotContain("collector.example").And.NotContain("ZXJwOnNlY3JldA");
+        error.ToString().Should().NotContain("collector.example");
+        host.Logs.GetSnapshot().Should().NotContain(r => r.Message.Contains("collector.example", StringComparison.Ordinal));
+        var status = await host.Store.GetStatusAsync(The.CompanyId);
+        status!.IsValid.Should().NotBe(false, "the credentials are not marked invalid");
+        status.AccessTokenExpiresAt.Should().NotBeNull("the stored tokens are not cleared");
+        host.Http.GetMatchCount(token).Should().Be(1, "the company backs off before asking again");
+        host.ApiCalls.Should().BeEmpty();
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace EInvoice.Transmission.Security.Internal;
@@ -12,19 +13,35 @@ namespace EInvoice.Transmission.Security.Internal;
 /// <see cref="TokenResult"/> or an <see cref="OAuthTokenException"/>. Knows nothing about caching.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Malformed answers have one defined behaviour: a 2xx answer that is not a JSON object, has no <c>access_token</c>,
 /// names a <c>token_type</c> other than Bearer, or has an <c>expires_in</c> under one second (zero and negative
 /// included) or not a number
 /// fails with <see cref="OAuthTokenException.InvalidTokenResponse"/>, transient, so the company backs off before the
 /// next attempt instead of looping. A missing <c>expires_in</c> means <see cref="OAuthOptions.DefaultTokenLifetime"/>;
 /// a numeric string is accepted as a number, as some identity providers send it.
+/// </para>
+/// <para>
+/// Text from the identity provider is untrusted: it may echo a secret, in any encoding. An <c>error</c> is kept only
+/// when it is an error code (<c>^[a-z0-9][a-z0-9_.-]{0,63}$</c>) holding no known secret in any form
+/// <see cref="SecretScrubber"/> knows; otherwise it becomes <see cref="OAuthTokenException.UnrecognizedError"/>. An
+/// <c>error_description</c> has every known secret of the company replaced with <c>[redacted]</c>, then every run of
+/// 24 or more token characters (an unknown encoding of a secret would look like one), has line breaks and tabs turned
+/// into spaces, is dropped whole if any other control or format character remains, and is cut to 256 characters.
+/// </para>
+/// <para>
+/// A 3xx answer fails as <see cref="OAuthTokenException.TokenEndpointRedirected"/>, transient: the redirect is never
+/// followed with the credentials, and its <c>Location</c> is never shown. Network failures and timeouts name the
+/// token endpoint's scheme, host and port, never its path or query.
+/// </para>
 /// </remarks>
-internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions<OAuthOptions> options, TimeProvider timeProvider)
+internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, IOptions<OAuthOptions> options, TimeProvider timeProvider)
 {
     public const string ClientCredentialsGrant = "client_credentials";
     public const string RefreshTokenGrant = "refresh_token";
 
     private const int MaxResponseSize = 256 * 1024;
+    private const int MaxDescriptionLength = 256;
     private readonly OAuthOptions _options = options.Value;
 
     /// <summary>Requests a token; <paramref name="refreshToken"/> selects the refresh token grant.</summary>
@@ -48,12 +65,12 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new OAuthTokenException(companyId, OAuthTokenException.Timeout, $"no answer within {_options.TokenRequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", null, isTransient: true, null, ex);
+            throw new OAuthTokenException(companyId, OAuthTokenException.Timeout, $"no answer from {Origin(request)} within {_options.TokenRequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", null, isTransient: true, null, ex);
         }
         catch (HttpRequestException ex)
         {
             // The message of an HttpRequestException names the host and the socket error, never the form body.
-            throw new OAuthTokenException(companyId, OAuthTokenException.NetworkError, ex.HttpRequestError.ToString(), ex.StatusCode, isTransient: true, null, ex);
+            throw new OAuthTokenException(companyId, OAuthTokenException.NetworkError, $"{ex.HttpRequestError} calling {Origin(request)}", ex.StatusCode, isTransient: true, null, ex);
         }
 
         using (response)
@@ -65,16 +82,28 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
             }
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new OAuthTokenException(companyId, OAuthTokenException.Timeout, "the answer did not arrive in time", response.StatusCode, isTransient: true, null, ex);
+                throw new OAuthTokenException(companyId, OAuthTokenException.Timeout, $"the answer from {Origin(request)} did not arrive in time", response.StatusCode, isTransient: true, null, ex);
             }
             catch (HttpRequestException ex)
             {
-                throw new OAuthTokenException(companyId, OAuthTokenException.NetworkError, "the answer could not be read", response.StatusCode, isTransient: true, null, ex);
+                throw new OAuthTokenException(companyId, OAuthTokenException.NetworkError, $"the answer from {Origin(request)} could not be read", response.StatusCode, isTransient: true, null, ex);
+            }
+
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                // Following it would post the credentials to wherever Location points; Location itself may carry anything.
+                throw new OAuthTokenException(
+                    companyId,
+                    OAuthTokenException.TokenEndpointRedirected,
+                    "the token endpoint answered with a redirect, and redirects are never followed with credentials; store the token endpoint's final address",
+                    response.StatusCode,
+                    isTransient: true,
+                    RetryAfter(response));
             }
 
             return response.IsSuccessStatusCode
-                ? ParseToken(companyId, response.StatusCode, body, sentAt)
-                : throw ParseError(credentials, response, body);
+                ? ParseToken(credentials, refreshToken, response.StatusCode, body, sentAt)
+                : throw ParseError(credentials, refreshToken, response, body);
         }
     }
 
@@ -84,12 +113,18 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
     private static OAuthTokenException InvalidResponse(string companyId, HttpStatusCode status, string what, Exception? inner = null)
         => new(companyId, OAuthTokenException.InvalidTokenResponse, what, status, isTransient: true, null, inner);
 
-    /// <summary>The stored secrets, and the id:secret pairs of Basic authentication, which an endpoint might echo back.</summary>
-    private static IEnumerable<SecretValue> SecretsIn(TransmissionCredentials credentials)
+    /// <summary>The stored secrets, the refresh token sent, and the id:secret pairs of Basic authentication, which an endpoint might echo back.</summary>
+    private static IEnumerable<SecretValue> SecretsIn(TransmissionCredentials credentials, SecretValue? refreshToken)
     {
         foreach (var secret in credentials.Secrets())
         {
             yield return secret;
+        }
+
+        // The refresh token sent may be a newer one than the stored credentials hold.
+        if (refreshToken is not null)
+        {
+            yield return refreshToken;
         }
 
         if (credentials.ClientSecret is { } clientSecret)
@@ -99,6 +134,72 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
             yield return new SecretValue($"{clientId}:{clientSecret.Reveal()}");
         }
     }
+
+    /// <summary>
+    /// The token endpoint's scheme, host and port: not a secret, and what an operator needs to find a network fault.
+    /// Path, query and user information are left out, as they could carry anything.
+    /// </summary>
+    private static string Origin(HttpRequestMessage request)
+        => request.RequestUri is { IsAbsoluteUri: true } uri
+            ? uri.GetComponents(UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.UriEscaped)
+            : "the token endpoint";
+
+    /// <summary>The identity provider's <c>error</c>, if it is an error code and holds no known secret.</summary>
+    private static string? TrustedErrorCode(string error, IEnumerable<SecretValue> secrets)
+        => ErrorCodeSyntax().IsMatch(error) && !SecretScrubber.ContainsSecret(error, secrets) ? error : null;
+
+    /// <summary>The identity provider's <c>error_description</c> without known secrets and token-like runs, or <see langword="null"/>.</summary>
+    private static string? TrustedDescription(string? description, IEnumerable<SecretValue> secrets)
+    {
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            return null;
+        }
+
+        var text = SecretScrubber.Scrub(description, secrets)!;
+        text = SecretScrubber.RedactTokenRuns(text);
+
+        // Entra ID and others break their descriptions into lines: those are kept as spaces. Any other control or
+        // format character (a bidi override, say) is a reason to trust none of the text.
+        var builder = new StringBuilder(Math.Min(text.Length, MaxDescriptionLength + 1));
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.Value is '\r' or '\n' or '\t')
+            {
+                if (builder.Length > 0 && builder[^1] != ' ')
+                {
+                    builder.Append(' ');
+                }
+
+                continue;
+            }
+
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned
+                || rune == Rune.ReplacementChar)
+            {
+                return null;
+            }
+
+            builder.Append(rune.ToString());
+        }
+
+        text = builder.ToString().Trim();
+        if (text.Length > MaxDescriptionLength)
+        {
+            // Cutting after scrubbing removes text, it cannot reveal any; never in the middle of a surrogate pair.
+            var cut = char.IsHighSurrogate(text[MaxDescriptionLength - 2]) ? MaxDescriptionLength - 2 : MaxDescriptionLength - 1;
+            text = string.Concat(text.AsSpan(0, cut), "…");
+        }
+
+        return text.Length == 0 ? null : text;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.\\-]{0,63}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ErrorCodeSyntax();
+
+    [GeneratedRegex("^[A-Za-z0-9_.\\-]{1,32}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenTypeSyntax();
 
     private static bool IsTransientStatus(HttpStatusCode status)
         => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
@@ -143,8 +244,9 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
         return request;
     }
 
-    private TokenResult ParseToken(string companyId, HttpStatusCode status, byte[] body, DateTimeOffset sentAt)
+    private TokenResult ParseToken(TransmissionCredentials credentials, SecretValue? refreshToken, HttpStatusCode status, byte[] body, DateTimeOffset sentAt)
     {
+        var companyId = credentials.CompanyId;
         JsonDocument document;
         try
         {
@@ -172,14 +274,20 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
             var tokenType = ReadString(root, "token_type");
             if (tokenType is not null && !tokenType.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             {
-                throw InvalidResponse(companyId, status, $"token_type '{tokenType}' is not Bearer");
+                // Named only when it looks like a token type (DPoP, mac): the value is the other side's text.
+                throw InvalidResponse(
+                    companyId,
+                    status,
+                    TokenTypeSyntax().IsMatch(tokenType) && !SecretScrubber.ContainsSecret(tokenType, SecretsIn(credentials, refreshToken))
+                        ? $"token_type '{tokenType}' is not Bearer"
+                        : "token_type is not Bearer");
             }
 
             var lifetime = ReadLifetime(companyId, status, root);
-            var refreshToken = ReadString(root, "refresh_token");
+            var newRefreshToken = ReadString(root, "refresh_token");
             return new TokenResult(
                 new SecretValue(accessToken),
-                string.IsNullOrEmpty(refreshToken) ? null : new SecretValue(refreshToken),
+                string.IsNullOrEmpty(newRefreshToken) ? null : new SecretValue(newRefreshToken),
                 sentAt + lifetime,
                 lifetime);
         }
@@ -212,7 +320,7 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
         return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(365).TotalSeconds));
     }
 
-    private OAuthTokenException ParseError(TransmissionCredentials credentials, HttpResponseMessage response, byte[] body)
+    private OAuthTokenException ParseError(TransmissionCredentials credentials, SecretValue? refreshToken, HttpResponseMessage response, byte[] body)
     {
         string? error = null, description = null;
         try
@@ -231,10 +339,13 @@ internal sealed class TokenClient(IHttpClientFactory httpClientFactory, IOptions
 
         var status = response.StatusCode;
         var transient = IsTransientStatus(status);
+        var secrets = SecretsIn(credentials, refreshToken).ToList();
+
         return new OAuthTokenException(
             credentials.CompanyId,
-            string.IsNullOrWhiteSpace(error) ? (transient ? "temporarily_unavailable" : "invalid_request") : error,
-            SecretScrubber.Scrub(description, SecretsIn(credentials)),
+            string.IsNullOrWhiteSpace(error) ? (transient ? "temporarily_unavailable" : "invalid_request")
+                : TrustedErrorCode(error, secrets) ?? OAuthTokenException.UnrecognizedError,
+            TrustedDescription(description, secrets),
             status,
             transient,
             RetryAfter(response));
