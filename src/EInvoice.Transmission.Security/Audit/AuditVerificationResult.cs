@@ -16,8 +16,8 @@ public sealed record AuditVerificationResult
     public string? Problem { get; init; }
 
     /// <summary>
-    /// Gets a value indicating whether the trail has fewer entries than the <see cref="AuditCheckpoint"/> given to the
-    /// verification, or does not pass through its head: entries at the end were removed.
+    /// Gets a value indicating whether entries at the end were removed: the trail has fewer entries than the
+    /// <see cref="AuditCheckpoint"/> given to the verification, or than the head record says.
     /// </summary>
     public bool IsTruncated { get; init; }
 

@@ -350,8 +350,9 @@ public sealed class CredentialStore
     /// <exception cref="ArgumentOutOfRangeException">The checkpoint's entry count is negative.</exception>
     /// <remarks>
     /// Without the key-encryption keys, nobody can produce an entry that verifies. An entry whose key id is no longer in
-    /// the ring cannot be verified and is reported as broken: keep retired keys in the ring (they only open) for as long
-    /// as their audit entries must be checked. docs/security.md lists what is and is not detected.
+    /// the ring cannot be checked itself: it is accepted only when a later entry's MAC verifies under a key of the ring
+    /// (its hash covers the earlier entries), and reported as broken otherwise. docs/security.md lists what is and is
+    /// not detected.
     /// </remarks>
     public async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {

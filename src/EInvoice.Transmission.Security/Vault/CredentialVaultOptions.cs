@@ -9,10 +9,14 @@ namespace EInvoice.Transmission.Security;
 /// <remarks>
 /// <para>Example (environment variables; keep keys out of appsettings.json):</para>
 /// <code>
-/// EInvoiceTransmission__Vault__ActiveKeyId=2026-11
-/// EInvoiceTransmission__Vault__Keys__2026-11=&lt;base64 of 32 random bytes&gt;
-/// EInvoiceTransmission__Vault__Keys__2025-01=&lt;older key, still opens old envelopes&gt;
+/// EInvoiceTransmission__Vault__ActiveKeyId=kek_2026_11
+/// EInvoiceTransmission__Vault__Keys__kek_2026_11=&lt;base64 of 32 random bytes&gt;
+/// EInvoiceTransmission__Vault__Keys__kek_2025_01=&lt;older key, still opens old envelopes&gt;
 /// </code>
+/// <para>
+/// A key id becomes part of an environment variable name, so use letters, digits and <c>_</c> only: a shell refuses
+/// <c>-</c> and <c>.</c> in variable names.
+/// </para>
 /// <para>
 /// Create a key with <c>openssl rand -base64 32</c> or <c>Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))</c>.
 /// A passphrase is not a key and is refused.
@@ -26,7 +30,8 @@ public sealed class CredentialVaultOptions
 
     /// <summary>
     /// Gets the key-encryption keys by id, each the base64 form of exactly 32 random bytes. Ids use 1 to 64
-    /// characters of <c>A-Z a-z 0-9 . _ -</c>. Keys other than the active one only open existing envelopes.
+    /// characters of <c>A-Z a-z 0-9 . _ -</c>. Keys other than the active one only open existing envelopes. A key whose
+    /// value is empty is not in the ring: that retires a key that another configuration source still sets.
     /// </summary>
     /// <value>Empty by default: at least one key must be configured.</value>
     /// <remarks>Left out of JSON serialisation, so that dumping the options for diagnostics never writes a key.</remarks>

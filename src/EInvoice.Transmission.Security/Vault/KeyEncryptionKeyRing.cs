@@ -109,7 +109,10 @@ public sealed class KeyEncryptionKeyRing : IDisposable
         return null;
     }
 
-    /// <summary>Creates a ring from base64 keys; used by the options-based provider after validation.</summary>
+    /// <summary>
+    /// Creates a ring from base64 keys; used by the options-based provider after validation. A key whose value is empty
+    /// is not in the ring (that is how configuration retires a key it cannot remove).
+    /// </summary>
     internal static KeyEncryptionKeyRing FromBase64(string activeKeyId, IEnumerable<KeyValuePair<string, string>> keys)
     {
         var decoded = new List<KeyValuePair<string, byte[]>>();
@@ -117,6 +120,11 @@ public sealed class KeyEncryptionKeyRing : IDisposable
         {
             foreach (var (id, base64) in keys)
             {
+                if (string.IsNullOrEmpty(base64))
+                {
+                    continue;
+                }
+
                 var bytes = KeyEncryptionKeyRules.TryDecode(base64, out var problem)
                     ?? throw new ArgumentException($"The key '{id}' cannot be used: {problem}.", nameof(keys));
                 decoded.Add(new(id, bytes));

@@ -141,6 +141,34 @@ public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void Validate_RetiredKeySetToEmpty_StartsAndTheKeyIsNotInTheRing()
+    {
+        // A key set by one configuration source can be overridden by another but not removed: emptying it retires it.
+        var retired = Some.Vault("kek_2025_01", ("kek_2025_01", The.OtherKey)).Seal("old"u8, The.CompanyId, The.ApiKeyField);
+        var settings = ValidSettings();
+        settings["EInvoiceTransmission:Vault:Keys:kek_2025_01"] = "";
+        using var provider = Build(settings);
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var vault = provider.GetRequiredService<CredentialVault>();
+
+        vault.Open(vault.Seal("new"u8, The.CompanyId, The.ApiKeyField), The.CompanyId, The.ApiKeyField).Should().Equal("new"u8.ToArray());
+        FluentActions.Invoking(() => vault.Open(retired, The.CompanyId, The.ApiKeyField)).Should().Throw<CredentialVaultException>();
+    }
+
+    [Fact]
+    public void Validate_ActiveKeySetToEmpty_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings[$"EInvoiceTransmission:Vault:Keys:{The.KeyId}"] = "";
+        settings["EInvoiceTransmission:Vault:Keys:kek_2026_11"] = The.NewKey;
+
+        var failure = StartupFailure(settings);
+
+        failure.Message.Should().Contain("EInvoiceTransmission:Vault:ActiveKeyId").And.Contain($"EInvoiceTransmission:Vault:Keys:{The.KeyId}").And.Contain("empty");
+    }
+
+    [Fact]
     public void Validate_Failure_NeverEchoesKeyMaterial()
     {
         var settings = ValidSettings();

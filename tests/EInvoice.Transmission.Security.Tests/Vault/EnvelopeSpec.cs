@@ -134,6 +134,25 @@ internal static class EnvelopeSpec
     /// <summary>0x44 ('D'), version, suite, then the context.</summary>
     public static byte[] DataAad(byte version, byte suite, byte[] context) => [0x44, version, suite, .. context];
 
+    /// <summary>
+    /// §The destination seal, version 2: the 19 ASCII bytes <c>EITS-DESTINATION-2</c> and LF, then for each field that
+    /// is set, in ascending byte order of the field names: name, ':', the decimal number of UTF-8 bytes of the value,
+    /// ':', the value in UTF-8, LF. Unset (null) fields are left out.
+    /// </summary>
+    public static byte[] EncodeDestination(IReadOnlyDictionary<string, string?> fields)
+    {
+        var bytes = new List<byte>(Encoding.ASCII.GetBytes("EITS-DESTINATION-2\n"));
+        foreach (var (name, value) in fields.Where(f => f.Value is not null).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var utf8 = Encoding.UTF8.GetBytes(value!);
+            bytes.AddRange(Encoding.ASCII.GetBytes($"{name}:{utf8.Length.ToString(CultureInfo.InvariantCulture)}:"));
+            bytes.AddRange(utf8);
+            bytes.Add(0x0A);
+        }
+
+        return [.. bytes];
+    }
+
     /// <summary>The fields of §Layout, as half-open byte ranges [start, end).</summary>
     public readonly struct Parts(byte[] envelope, int keyIdLength)
     {

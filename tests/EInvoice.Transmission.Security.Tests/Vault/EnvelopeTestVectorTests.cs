@@ -21,12 +21,17 @@ public sealed class EnvelopeTestVectorTests
         string? Plaintext,
         string? PlaintextBase64,
         string Envelope,
-        string? RewrappedFrom)
+        string? RewrappedFrom,
+        Dictionary<string, string?>? Destination)
     {
         public bool Opens => Expect == "open";
 
         public byte[] EnvelopeBytes => Convert.FromBase64String(Envelope);
     }
+
+    /// <summary>The field names of docs/envelope-format.md §The destination seal; a vector's <c>destination</c> names each one.</summary>
+    private static readonly string[] DestinationFieldNames =
+        ["api_endpoint", "asp_endpoint", "asp_identifier", "asp_provider_name", "client_id", "environment", "kind", "scope", "token_endpoint"];
 
     private sealed record VectorFile(string Format, string Note, List<Vector> Vectors);
 
@@ -102,6 +107,16 @@ public sealed class EnvelopeTestVectorTests
                 v.RewrappedFrom.Should().BeNull();
             }
 
+            if (v.Destination is not null)
+            {
+                (v.Opens && v.FieldName == "row.destination").Should().BeTrue("only positive row.destination vectors give the destination they seal ('{0}')", v.Description);
+                v.Destination.Keys.Should().BeEquivalentTo(DestinationFieldNames, "a destination names every field, null when unset ('{0}')", v.Description);
+            }
+            else
+            {
+                (v.Opens && v.FieldName == "row.destination").Should().BeFalse("a positive row.destination vector gives its destination ('{0}')", v.Description);
+            }
+
             KeyEncryptionKeyRules.IsValidKeyId(v.KekId).Should().BeTrue("vector '{0}' names a valid KEK id", v.Description);
             CompanyIdRules.IsValid(v.CompanyId).Should().BeTrue("negative vectors fail on the envelope, never on the company id ('{0}')", v.Description);
         }
@@ -123,6 +138,9 @@ public sealed class EnvelopeTestVectorTests
         positive.Should().Contain(v => Encoding.UTF8.GetByteCount(v.CompanyId) > 255, "a company id whose UTF-8 length needs both bytes of the u16 is published");
         positive.Should().Contain(v => v.CompanyId.EnumerateRunes().Any(r => r.Value > 0xFFFF), "an emoji company id is published");
         positive.Should().Contain(v => v.RewrappedFrom != null, "a rewrapped envelope is published");
+        positive.Should().Contain(
+            v => v.Destination != null && v.Destination["client_id"]!.Any(c => c > 127) && v.Destination["scope"] == null,
+            "a row.destination vector with a non-ASCII client id and an unset scope is published");
 
         negative.Should().HaveCountGreaterThanOrEqualTo(10);
         negative.Should().Contain(n => positive.Any(p => p.Envelope == n.Envelope && p.CompanyId != n.CompanyId), "a company swap is published");
@@ -190,6 +208,56 @@ public sealed class EnvelopeTestVectorTests
             rewrapped.KeyId.Should().Be(vector.KekId);
             original.KeyId.Should().Be(source.KekId);
             (vector.CompanyId, vector.FieldName, vector.PlaintextBase64).Should().Be((source.CompanyId, source.FieldName, source.PlaintextBase64));
+        }
+    }
+
+    [Fact]
+    public void DestinationVector_EncodedFromTheDocumentAlone_IsItsPlaintext()
+    {
+        // docs/envelope-format.md §The destination seal, written again from the document (EnvelopeSpec), not CredentialDestination.
+        var vectors = Load().Where(v => v.Destination is not null).ToList();
+
+        vectors.Should().NotBeEmpty();
+        foreach (var vector in vectors)
+        {
+            EnvelopeSpec.EncodeDestination(vector.Destination!).Should().Equal(Convert.FromBase64String(vector.PlaintextBase64!), vector.Description);
+        }
+    }
+
+    [Fact]
+    public void DestinationVector_CredentialDestinationEncode_GivesItsPlaintext()
+    {
+        var vectors = Load().Where(v => v.Destination is not null).ToList();
+
+        vectors.Should().NotBeEmpty();
+        foreach (var vector in vectors)
+        {
+            var fields = vector.Destination!;
+            var row = new StoredCredential
+            {
+                CompanyId = vector.CompanyId,
+                Mode = fields["kind"] switch
+                {
+                    "oauth_client_credentials" => TransmissionMode.DirectDctce,
+                    "api_key" => TransmissionMode.AspProvider,
+                    "none" => TransmissionMode.Sandbox,
+                    var kind => throw new InvalidOperationException($"Unknown kind '{kind}'."),
+                },
+                Environment = fields["environment"]!,
+                ClientId = fields["client_id"],
+                TokenEndpoint = fields["token_endpoint"],
+                ApiEndpoint = fields["api_endpoint"],
+                Scope = fields["scope"],
+                AspEndpoint = fields["asp_endpoint"],
+                AspIdentifier = fields["asp_identifier"],
+                AspProviderName = fields["asp_provider_name"],
+                ConfiguredAt = The.Now,
+                ConfiguredBy = The.Admin,
+                Version = 1,
+                RowVersion = 1,
+            };
+
+            CredentialDestination.Encode(row).Should().Equal(Convert.FromBase64String(vector.PlaintextBase64!), vector.Description);
         }
     }
 

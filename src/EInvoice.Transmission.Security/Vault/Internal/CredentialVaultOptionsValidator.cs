@@ -13,14 +13,18 @@ internal sealed class CredentialVaultOptionsValidator : IValidateOptions<Credent
     public ValidateOptionsResult Validate(string? name, CredentialVaultOptions options)
     {
         var failures = new List<string>();
-        if (options.Keys.Count == 0)
+
+        // An empty value takes a key out of the ring: a configuration source can override a key set by another source
+        // (an environment variable over a secret file) but cannot remove it, so emptying it is how a key is retired.
+        var keys = options.Keys.Where(k => !string.IsNullOrEmpty(k.Value)).ToList();
+        if (keys.Count == 0)
         {
             failures.Add(
                 $"No key-encryption key is configured. Set '{KeysSetting}:<id>' to the base64 form of 32 random bytes " +
                 $"(for example from 'openssl rand -base64 32') and '{ActiveKeyIdSetting}' to that id.");
         }
 
-        foreach (var (id, base64) in options.Keys)
+        foreach (var (id, base64) in keys)
         {
             if (!KeyEncryptionKeyRules.IsValidKeyId(id))
             {
@@ -43,9 +47,11 @@ internal sealed class CredentialVaultOptionsValidator : IValidateOptions<Credent
         {
             failures.Add($"'{ActiveKeyIdSetting}' is not set. Set it to the id of the key in '{KeysSetting}' that seals new values.");
         }
-        else if (options.Keys.Count > 0 && !options.Keys.ContainsKey(options.ActiveKeyId))
+        else if (keys.Count > 0 && !keys.Exists(k => string.Equals(k.Key, options.ActiveKeyId, StringComparison.Ordinal)))
         {
-            failures.Add($"'{ActiveKeyIdSetting}' is '{options.ActiveKeyId}', which is not one of the keys in '{KeysSetting}'.");
+            failures.Add(options.Keys.ContainsKey(options.ActiveKeyId)
+                ? $"'{ActiveKeyIdSetting}' is '{options.ActiveKeyId}', whose key '{KeysSetting}:{options.ActiveKeyId}' is empty: an empty key is not in the ring, and the active key must be."
+                : $"'{ActiveKeyIdSetting}' is '{options.ActiveKeyId}', which is not one of the keys in '{KeysSetting}'.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
