@@ -45,17 +45,58 @@ public abstract partial class CredentialStorageContractTests
     public async Task VerifyAuditTrailAsync_EntryAppendedUnderAnUnknownKeyId_IsBrokenAtThatEntry()
     {
         await WriteAuditEntriesAsync();
-        var entries = await ReadWholeAuditAsync();
-        var last = entries[^1];
-        var appended = last with { Sequence = last.Sequence + 1, PreviousHash = last.Hash, Actor = "mallory", KeyId = "retired-key", Mac = new string('a', 64) };
-        appended = appended with { Hash = Internal.AuditChain.ComputeHash(appended) };
-        await ReplaceAuditTrailAsync([.. entries, appended]);
+        await AppendForgedEntryAsync();
 
         var result = await Store.VerifyAuditTrailAsync();
 
         result.IsIntact.Should().BeFalse();
-        result.FirstBrokenSequence.Should().Be(appended.Sequence);
+        result.FirstBrokenSequence.Should().Be(AuditEntries + 1);
         result.Problem.Should().Contain("retired-key").And.Contain("not in the key ring");
+    }
+
+    [SkippableFact]
+    public async Task VerifyAuditTrailAsync_ForgedEntryThenAGenuineChange_StaysBroken()
+    {
+        await WriteAuditEntriesAsync();
+        await AppendForgedEntryAsync();
+
+        // A routine change chains onto the forged entry; an ordinary entry vouches for nothing before it.
+        await Store.SetAsync(The.OtherCompanyId, The.AspCredentials, The.AdminWithMfa);
+        var result = await Store.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse("a genuine entry after a forged one must not launder it");
+        result.FirstBrokenSequence.Should().Be(AuditEntries + 1);
+    }
+
+    [SkippableFact]
+    public async Task RewrapAllAsync_TrailHoldsAForgedEntry_DoesNotVouchForIt()
+    {
+        await WriteAuditEntriesAsync();
+        await AppendForgedEntryAsync();
+
+        await CreateStore(Some.RotatedVault()).RewrapAllAsync();
+        var result = await CreateStore(Some.NewKeyOnlyVault()).VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse();
+        (await ReadWholeAuditAsync()).Last().Action.Should().Be(AuditAction.KeysRotated, "the rotation is still audited");
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1306, "the break was found before vouching");
+    }
+
+    [SkippableFact]
+    public async Task VerifyAuditTrailAsync_UnkeyedEntriesOf01_BrokenUntilARotationVouchesForThem()
+    {
+        // A trail written by 0.1: plain SHA-256 chain, no key ids, no MACs.
+        await WriteAuditEntriesAsync();
+        var legacy = Relink(await ReadWholeAuditAsync(), 1, e => e with { KeyId = null, Mac = null }, keepMacs: false, allFrom: true);
+        await ReplaceAuditTrailAsync(legacy);
+        await Store.SetAsync(The.OtherCompanyId, The.AspCredentials, The.AdminWithMfa);
+        (await Store.VerifyAuditTrailAsync()).Should().BeEquivalentTo(new { IsIntact = false, FirstBrokenSequence = 1L, UnkeyedEntryCount = (long)AuditEntries });
+
+        await Store.RewrapAllAsync();
+
+        var result = await Store.VerifyAuditTrailAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+        result.UnkeyedEntryCount.Should().Be(AuditEntries);
     }
 
     [SkippableFact]
@@ -118,6 +159,16 @@ public abstract partial class CredentialStorageContractTests
             entry.KeyId.Should().Be(The.KeyId);
             entry.Mac.Should().MatchRegex("^[0-9a-f]{64}$").And.NotBe(entry.Hash);
         }
+    }
+
+    /// <summary>Appends an entry under a key id that is not in the ring, with a made-up MAC, and moves the head to it.</summary>
+    private async Task AppendForgedEntryAsync()
+    {
+        var entries = await ReadWholeAuditAsync();
+        var last = entries[^1];
+        var forged = last with { Sequence = last.Sequence + 1, PreviousHash = last.Hash, Actor = "mallory", KeyId = "retired-key", Mac = new string('a', 64) };
+        forged = forged with { Hash = Internal.AuditChain.ComputeHash(forged) };
+        await ReplaceAuditTrailAsync([.. entries, forged]);
     }
 
     /// <summary>

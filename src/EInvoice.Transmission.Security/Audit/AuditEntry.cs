@@ -87,6 +87,7 @@ public sealed record AuditEntry
         };
 
         var hash = AuditChain.ComputeHash(entry);
-        return entry with { Hash = hash, Mac = AuditChain.ComputeMac(hash, key) };
+        var vouches = auditEvent.VerifiedHead is { } verified && string.Equals(entry.PreviousHash, verified, StringComparison.Ordinal);
+        return entry with { Hash = hash, Mac = AuditChain.ComputeMac(hash, key, vouches) };
     }
 }

@@ -33,4 +33,10 @@ public sealed record AuditEvent
 
     /// <summary>The key <see cref="AuditEntry.Chain"/> authenticates the entry with; set by <see cref="CredentialStore"/> only.</summary>
     internal AuditKey? Key { get; init; }
+
+    /// <summary>
+    /// The head hash of a trail the store has just verified in full: when the entry is chained right after that head,
+    /// it vouches for every entry before it (<see cref="AuditChain.ComputeMac"/>).
+    /// </summary>
+    internal string? VerifiedHead { get; init; }
 }

@@ -248,6 +248,11 @@ public sealed class CredentialStore
     /// secret. Safe to cancel at any point and to run again: each credential is rewritten atomically, and credentials
     /// already under the active key are skipped.
     /// </summary>
+    /// <remarks>
+    /// At the end it verifies the whole audit trail with the keys of the ring and, when it is intact, audits the
+    /// rotation with an entry that vouches for every entry before it, so that they stay verifiable after the old key
+    /// leaves the ring. Run it again, before removing the old key, if instances wrote under the old key afterwards.
+    /// </remarks>
     /// <param name="actor">Who runs the rotation, recorded in the audit trail; <c>key-rotation</c> when <see langword="null"/>.</param>
     /// <param name="progress">Receives the counts after each batch.</param>
     /// <param name="cancellationToken">Stops the rotation between two credentials.</param>
@@ -305,6 +310,10 @@ public sealed class CredentialStore
             after = page[^1].CompanyId;
         }
 
+        // The rotation's entry vouches for every entry before it once the trail verified with the keys still in the
+        // ring, so that the old key can leave the ring afterwards without leaving its entries unverifiable.
+        var verifiedHead = await VerifiedHeadAsync(cancellationToken).ConfigureAwait(false);
+
         // Audited even if the caller cancels now: the rotation itself already happened.
         using var auditKey = _vault.CreateAuditKey();
         await _repository.AppendAuditAsync(
@@ -314,6 +323,7 @@ public sealed class CredentialStore
                 Action = AuditAction.KeysRotated,
                 Actor = actor,
                 Key = auditKey,
+                VerifiedHead = verifiedHead,
                 Outcome = AuditOutcome.Succeeded,
                 Detail = $"{rewrapped} of {scanned} credentials moved to key {activeKeyId}; {failed.Count} could not be opened.",
             },
@@ -349,10 +359,10 @@ public sealed class CredentialStore
     /// <returns>The verification result.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The checkpoint's entry count is negative.</exception>
     /// <remarks>
-    /// Without the key-encryption keys, nobody can produce an entry that verifies. An entry whose key id is no longer in
-    /// the ring cannot be checked itself: it is accepted only when a later entry's MAC verifies under a key of the ring
-    /// (its hash covers the earlier entries), and reported as broken otherwise. docs/security.md lists what is and is
-    /// not detected.
+    /// Without the key-encryption keys, nobody can produce an entry that verifies. An entry that cannot be checked itself
+    /// (its key id is no longer in the ring, or it was written by 0.1 without a key) is accepted only when a later
+    /// vouching entry verifies — one <see cref="RewrapAllAsync"/> writes after verifying the whole trail — and reported
+    /// as broken otherwise. docs/security.md lists what is and is not detected.
     /// </remarks>
     public async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
@@ -360,7 +370,7 @@ public sealed class CredentialStore
         var keys = new Dictionary<string, AuditKey?>(StringComparer.Ordinal);
         try
         {
-            return await VerifyAuditTrailAsync(checkpoint, keys, cancellationToken).ConfigureAwait(false);
+            return await VerifyAuditTrailAsync(checkpoint, keys, unkeyedAreVouched: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -371,11 +381,16 @@ public sealed class CredentialStore
         }
     }
 
-    private async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint, Dictionary<string, AuditKey?> keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// The verification itself. <paramref name="unkeyedAreVouched"/> accepts 0.1's unkeyed entries as they are: for the
+    /// verification that precedes a vouching entry, which vouches for them from then on.
+    /// </summary>
+    private async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint, Dictionary<string, AuditKey?> keys, bool unkeyedAreVouched, CancellationToken cancellationToken)
     {
         long expected = 1, count = 0, unkeyed = 0;
 
-        // Entries since the last one whose MAC verified: their key left the ring, so only a later MAC can vouch for them.
+        // The first entry not yet vouched for: its key left the ring (or it has none), so only a later vouching entry
+        // — written right after the store verified everything before it — can cover it. An ordinary entry cannot.
         long firstUnvouched = 0;
         string? unvouchedKeyId = null;
         var previousHash = AuditChain.GenesisHash;
@@ -393,22 +408,22 @@ public sealed class CredentialStore
                     // Entries of 0.1 have no MAC: accepted only as the start of the trail, and only once a keyed entry
                     // after them vouches for them (else someone could rewrite the whole trail as unkeyed entries).
                     problem = unkeyed == count && entry.Mac is null ? null : "it has no audit key id, yet follows keyed entries";
-                    if (problem is null && unkeyed++ == 0)
+                    if (problem is null && unkeyed++ == 0 && !unkeyedAreVouched)
                     {
                         firstUnvouched = expected;
                     }
                 }
                 else if (problem is null)
                 {
-                    switch (VerifyMac(entry, keys))
+                    switch (CheckMac(entry, keys))
                     {
-                        case true:
+                        case MacCheck.VouchesForEarlierEntries:
                             firstUnvouched = 0;
                             break;
-                        case false:
+                        case MacCheck.Mismatch:
                             problem = "its authentication code does not match: it was written without the audit key";
                             break;
-                        case null when firstUnvouched == 0:
+                        case MacCheck.KeyNotInRing when firstUnvouched == 0:
                             firstUnvouched = expected;
                             unvouchedKeyId = entry.KeyId;
                             break;
@@ -443,8 +458,9 @@ public sealed class CredentialStore
                 firstUnvouched,
                 count,
                 unvouchedKeyId is null
-                    ? "the trail has only entries written before audit entries were keyed, and no keyed entry vouches for them yet: any audited change, or RewrapAllAsync, adds one"
-                    : $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(unvouchedKeyId) ? unvouchedKeyId : "(malformed)")}' is not in the key ring and no later entry under a key of the ring vouches for it");
+                    ? "it was written before audit entries were keyed (0.1) and nothing vouches for it yet: RewrapAllAsync verifies the trail and then vouches for it"
+                    : $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(unvouchedKeyId) ? unvouchedKeyId : "(malformed)")}' is not in the key ring, and no later entry vouches for it " +
+                        "(RewrapAllAsync, run while that key was still in the ring, writes one that does)");
         }
 
         if (checkpoint is not null && count < checkpoint.EntryCount)
@@ -479,8 +495,8 @@ public sealed class CredentialStore
         }
     }
 
-    /// <summary>Whether a keyed entry's MAC verifies; <see langword="null"/> when its key is not in the ring.</summary>
-    private bool? VerifyMac(AuditEntry entry, Dictionary<string, AuditKey?> keys)
+    /// <summary>What a keyed entry's MAC says: forged, ordinary, vouching for every entry before it, or unknown (its key left the ring).</summary>
+    private MacCheck CheckMac(AuditEntry entry, Dictionary<string, AuditKey?> keys)
     {
         var keyId = entry.KeyId!;
         if (!keys.TryGetValue(keyId, out var key))
@@ -488,7 +504,36 @@ public sealed class CredentialStore
             keys[keyId] = key = _vault.CreateAuditKey(keyId);
         }
 
-        return key is null ? null : entry.Mac is { } mac && AuditChain.HashEquals(AuditChain.ComputeMac(entry.Hash, key), mac);
+        return key is null ? MacCheck.KeyNotInRing
+            : entry.Mac is not { } mac ? MacCheck.Mismatch
+            : AuditChain.HashEquals(AuditChain.ComputeMac(entry.Hash, key, vouchesForEarlierEntries: false), mac) ? MacCheck.Valid
+            : AuditChain.HashEquals(AuditChain.ComputeMac(entry.Hash, key, vouchesForEarlierEntries: true), mac) ? MacCheck.VouchesForEarlierEntries
+            : MacCheck.Mismatch;
+    }
+
+    /// <summary>
+    /// Verifies the whole trail with the keys of the ring and returns its head hash when it is intact, so that the next
+    /// entry can vouch for it; <see langword="null"/> (with the break logged) otherwise, or when the caller gave up.
+    /// </summary>
+    private async Task<string?> VerifiedHeadAsync(CancellationToken cancellationToken)
+    {
+        var keys = new Dictionary<string, AuditKey?>(StringComparer.Ordinal);
+        try
+        {
+            var result = await VerifyAuditTrailAsync(null, keys, unkeyedAreVouched: true, cancellationToken).ConfigureAwait(false);
+            return result.IsIntact ? result.HeadHash : null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        finally
+        {
+            foreach (var key in keys.Values)
+            {
+                key?.Dispose();
+            }
+        }
     }
 
     /// <summary>
@@ -937,6 +982,14 @@ public sealed class CredentialStore
 
     /// <summary>What <see cref="SetAsync"/> will write: the row, the fields it changes, and how the change is audited.</summary>
     private sealed record PlannedChange(StoredCredential Row, List<string> Fields, AuditAction Action, string? Detail);
+
+    private enum MacCheck
+    {
+        KeyNotInRing,
+        Mismatch,
+        Valid,
+        VouchesForEarlierEntries,
+    }
 
     private DateTimeOffset Now() => AuditChain.TruncateToMilliseconds(_timeProvider.GetUtcNow());
 }

@@ -38,7 +38,9 @@ public sealed class AuditEntryFormatTests
         {
             entry.PreviousHash.Should().Be(previous);
             entry.Hash.Should().Be(Hash(entry), "entry {0}", entry.Sequence);
-            entry.Mac.Should().Be(Mac(keys[entry.KeyId!], entry.Hash), "entry {0}", entry.Sequence);
+            // The rotation's entry vouches for every entry before it (flag byte 1); every other entry is ordinary (0).
+            var vouches = entry.Action == AuditAction.KeysRotated;
+            entry.Mac.Should().Be(Mac(keys[entry.KeyId!], entry.Hash, vouches), "entry {0}", entry.Sequence);
             previous = entry.Hash;
         }
     }
@@ -56,8 +58,12 @@ public sealed class AuditEntryFormatTests
     private static byte[] AuditKey(byte[] kek)
         => HKDF.DeriveKey(HashAlgorithmName.SHA256, kek, 32, salt: [], info: Encoding.ASCII.GetBytes("EInvoice.Transmission.Security/audit-key/v1"));
 
-    /// <summary>Lowercase hex of HMAC-SHA256 under the audit key of the 32 bytes the hash's hex digits stand for.</summary>
-    private static string Mac(byte[] kek, string hash) => Convert.ToHexStringLower(HMACSHA256.HashData(AuditKey(kek), Convert.FromHexString(hash)));
+    /// <summary>
+    /// Lowercase hex of HMAC-SHA256 under the audit key of the 32 bytes the hash's hex digits stand for, followed by one
+    /// byte: 1 when the entry vouches for every entry before it, 0 otherwise.
+    /// </summary>
+    private static string Mac(byte[] kek, string hash, bool vouches)
+        => Convert.ToHexStringLower(HMACSHA256.HashData(AuditKey(kek), (byte[])[.. Convert.FromHexString(hash), vouches ? (byte)1 : (byte)0]));
 
     /// <summary>§Audit entries, the hashed bytes, in order; lowercase hex of their SHA-256.</summary>
     private static string Hash(AuditEntry entry)

@@ -59,15 +59,23 @@ internal static class AuditChain
             (entry.KeyId is null ? Encode(entry, LabelV1, keyId: null) : Encode(entry, LabelV2, entry.KeyId)).WrittenSpan));
 
     /// <summary>
-    /// HMAC-SHA256 of an entry's hash under the audit key: since each hash covers the one before it, an entry whose MAC
-    /// verifies vouches for every entry before it, including those under keys since retired from the ring.
+    /// HMAC-SHA256 under the audit key of an entry's 32 hash bytes followed by one byte: 0 for an ordinary entry, 1 for
+    /// an entry that vouches for every entry before it. Only the store writes the second kind, and only right after it
+    /// verified the whole trail with the keys of the ring (<see cref="CredentialStore.RewrapAllAsync"/>): since each
+    /// hash covers the ones before it, such an entry keeps earlier entries verifiable after their key left the ring. An
+    /// ordinary entry vouches for nothing, so a forged entry under an unknown key is not covered by the next genuine one.
     /// </summary>
-    public static string ComputeMac(string hash, AuditKey key)
+    public static string ComputeMac(string hash, AuditKey key, bool vouchesForEarlierEntries)
     {
-        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
-        return Convert.FromHexString(hash, bytes, out _, out var written) == OperationStatus.Done && written == bytes.Length
-            ? key.Mac(bytes)
-            : key.Mac(Encoding.UTF8.GetBytes(hash));
+        Span<byte> input = stackalloc byte[SHA256.HashSizeInBytes + 1];
+        if (Convert.FromHexString(hash, input[..SHA256.HashSizeInBytes], out _, out var written) != OperationStatus.Done || written != SHA256.HashSizeInBytes)
+        {
+            // A malformed hash never verifies anyway; this only keeps the function total.
+            input.Clear();
+        }
+
+        input[^1] = vouchesForEarlierEntries ? (byte)1 : (byte)0;
+        return key.Mac(input);
     }
 
     /// <summary>Whether two lowercase hexadecimal hashes are equal, compared in constant time.</summary>
