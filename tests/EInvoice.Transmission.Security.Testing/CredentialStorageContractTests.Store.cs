@@ -56,7 +56,7 @@ public abstract partial class CredentialStorageContractTests
         await Store.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
         var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
         await Store.RecordConnectionTestAsync(
-            The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), default);
+            The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), changesValidity: true, default);
         await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue(ApiKeyCanary) }, new CredentialChangeContext(The.Admin, null)))
             .Should().ThrowAsync<CredentialChangeRefusedException>();
 

@@ -610,8 +610,12 @@ public sealed class CredentialStore
             cancellationToken);
     }
 
-    /// <summary>Records a connection test if the credentials are still at <paramref name="version"/>, scrubbing secrets from its error.</summary>
-    internal Task<bool> RecordConnectionTestAsync(string companyId, long version, ConnectionTestResult result, IEnumerable<SecretValue> secrets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a connection test if the credentials are still at <paramref name="version"/>, scrubbing secrets from its
+    /// error. <paramref name="changesValidity"/> is false for a failure that says nothing about the credentials (network,
+    /// timeout, server error, redirect): it is recorded, and <see cref="CredentialStatus.IsValid"/> stays as it was.
+    /// </summary>
+    internal Task<bool> RecordConnectionTestAsync(string companyId, long version, ConnectionTestResult result, IEnumerable<SecretValue> secrets, bool changesValidity, CancellationToken cancellationToken)
     {
         var error = SecretScrubber.Scrub(result.Error, secrets);
         var testedAt = AuditChain.TruncateToMilliseconds(result.TestedAt);
@@ -623,8 +627,8 @@ public sealed class CredentialStore
                 LastTestAt = testedAt,
                 LastTestSucceeded = result.Succeeded,
                 LastTestError = error,
-                IsValid = result.Succeeded,
-                LastValidatedAt = testedAt,
+                IsValid = changesValidity ? result.Succeeded : row.IsValid,
+                LastValidatedAt = changesValidity ? testedAt : row.LastValidatedAt,
             },
             cancellationToken);
     }

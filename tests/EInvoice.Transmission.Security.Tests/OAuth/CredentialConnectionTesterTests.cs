@@ -52,6 +52,7 @@ public sealed class CredentialConnectionTesterTests
     [InlineData(HttpStatusCode.Unauthorized, false)]
     [InlineData(HttpStatusCode.Forbidden, false)]
     [InlineData(HttpStatusCode.BadGateway, false)]
+    [InlineData(HttpStatusCode.TemporaryRedirect, false)]
     public async Task TestAsync_AspCredentials_CallsTheEndpointWithTheKey(HttpStatusCode answer, bool succeeds)
     {
         await using var host = TransmissionTestHost.Create();
@@ -64,6 +65,27 @@ public sealed class CredentialConnectionTesterTests
         result.Succeeded.Should().Be(succeeds);
         host.Http.GetMatchCount(probe).Should().Be(1);
         (await host.Store.GetStatusAsync(The.CompanyId))!.LastConnectionTest.Should().Be(result);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    public async Task TestAsync_FailureThatSaysNothingAboutTheCredentials_RecordedButValidityKept(HttpStatusCode answer)
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
+        token.Respond(_ => TokenResponses.Token("first"));
+        (await Tester(host).TestAsync(The.CompanyId)).Succeeded.Should().BeTrue();
+        host.Http.Clear();
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(answer);
+
+        var result = await Tester(host).TestAsync(The.CompanyId);
+
+        result.Succeeded.Should().BeFalse();
+        var status = await host.Store.GetStatusAsync(The.CompanyId);
+        status!.LastConnectionTest.Should().Be(result);
+        status.IsValid.Should().BeTrue("an outage or a redirect proves nothing about the secret");
     }
 
     [Fact]

@@ -122,6 +122,10 @@ internal sealed class AccessTokenCache : IDisposable
         }
 
         string? error = null;
+
+        // A failure that says nothing about the credentials (network, timeout, server error, redirect) is reported
+        // but leaves their validity as it was.
+        var transient = false;
         switch (credentials.Mode)
         {
             case TransmissionMode.DirectDctce:
@@ -136,6 +140,7 @@ internal sealed class AccessTokenCache : IDisposable
                 catch (OAuthTokenException ex)
                 {
                     error = ex.Message;
+                    transient = ex.IsTransient;
                     if (!ex.IsTransient)
                     {
                         Drop(companyId);
@@ -146,12 +151,12 @@ internal sealed class AccessTokenCache : IDisposable
                 break;
 
             case TransmissionMode.AspProvider:
-                error = await ProbeAspAsync(credentials, cancellationToken).ConfigureAwait(false);
+                (error, transient) = await ProbeAspAsync(credentials, cancellationToken).ConfigureAwait(false);
                 break;
         }
 
         var result = new ConnectionTestResult(testedAt, error is null, SecretScrubber.Scrub(error, credentials.Secrets()));
-        await _store.RecordConnectionTestAsync(companyId, credentials.Version, result, credentials.Secrets(), cancellationToken).ConfigureAwait(false);
+        await _store.RecordConnectionTestAsync(companyId, credentials.Version, result, credentials.Secrets(), changesValidity: !transient, cancellationToken).ConfigureAwait(false);
         _logger.ConnectionTested(companyId, result.Succeeded);
         return result;
     }
@@ -477,8 +482,11 @@ internal sealed class AccessTokenCache : IDisposable
         return snapshot;
     }
 
-    /// <summary>Calls the ASP endpoint with the API key: anything but 401, 403 or a server error means the key was accepted.</summary>
-    private async Task<string?> ProbeAspAsync(TransmissionCredentials credentials, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls the ASP endpoint with the API key: anything but a redirect, 401, 403 or a server error means the key was
+    /// accepted. Returns the error, and whether it says nothing about the key (transient).
+    /// </summary>
+    private async Task<(string? Error, bool Transient)> ProbeAspAsync(TransmissionCredentials credentials, CancellationToken cancellationToken)
     {
         var snapshot = AuthSnapshot.ForApiKey(credentials, _options, DateTimeOffset.MaxValue);
         using var request = new HttpRequestMessage(HttpMethod.Get, credentials.AspEndpoint);
@@ -494,17 +502,18 @@ internal sealed class AccessTokenCache : IDisposable
             var client = _httpClientFactory.CreateClient(EInvoiceTransmissionDefaults.TokenHttpClientName);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            return status is 401 or 403 ? $"The ASP refused the API key (HTTP {status})."
-                : status >= 500 ? $"The ASP answered with a server error (HTTP {status})."
-                : null;
+            return status is 401 or 403 ? ($"The ASP refused the API key (HTTP {status}).", false)
+                : status >= 500 ? ($"The ASP answered with a server error (HTTP {status}).", true)
+                : status is >= 300 and < 400 ? ($"The ASP answered with a redirect (HTTP {status}); credentials are never sent on to where it points.", true)
+                : (null, false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return "The ASP did not answer in time.";
+            return ("The ASP did not answer in time.", true);
         }
         catch (HttpRequestException ex)
         {
-            return $"The ASP could not be reached ({ex.HttpRequestError}).";
+            return ($"The ASP could not be reached ({ex.HttpRequestError}).", true);
         }
     }
 
