@@ -33,12 +33,7 @@ internal static class CredentialRules
         ValidateEndpoint(update.ApiEndpoint, nameof(CredentialUpdate.ApiEndpoint), allowHttpOnLoopback, Parameter);
         ValidateEndpoint(update.AspEndpoint, nameof(CredentialUpdate.AspEndpoint), allowHttpOnLoopback, Parameter);
 
-        if (update.Scope is not null && !IsValidScope(update.Scope))
-        {
-            throw new ArgumentException(
-                "CredentialUpdate.Scope must be space-separated OAuth scope tokens (RFC 6749 section 3.3), at most 1024 characters.", Parameter);
-        }
-
+        ValidateScope(update.Scope, Parameter);
         if (update.ExpectedVersion is < 0)
         {
             throw new ArgumentException("CredentialUpdate.ExpectedVersion may not be negative.", Parameter);
@@ -58,11 +53,7 @@ internal static class CredentialRules
         ValidateStoredEndpoint(row.TokenEndpoint, nameof(CredentialUpdate.TokenEndpoint), allowHttpOnLoopback, parameterName);
         ValidateStoredEndpoint(row.ApiEndpoint, nameof(CredentialUpdate.ApiEndpoint), allowHttpOnLoopback, parameterName);
         ValidateStoredEndpoint(row.AspEndpoint, nameof(CredentialUpdate.AspEndpoint), allowHttpOnLoopback, parameterName);
-        if (row.Scope is not null && !IsValidScope(row.Scope))
-        {
-            throw new ArgumentException("CredentialUpdate.Scope must be space-separated OAuth scope tokens (RFC 6749 section 3.3), at most 1024 characters.", parameterName);
-        }
-
+        ValidateScope(row.Scope, parameterName);
         if (IncompleteBecause(row) is { } problem)
         {
             throw new ArgumentException(problem, parameterName);
@@ -187,6 +178,15 @@ internal static class CredentialRules
             throw new ArgumentException(
                 $"CredentialUpdate.{property} must use https. Plain http is accepted only for a loopback address, and only when " +
                 $"EInvoiceTransmission:Credentials:{nameof(CredentialStoreOptions.AllowHttpOnLoopback)} is true.", parameterName);
+        }
+    }
+
+    private static void ValidateScope(string? scope, string parameterName)
+    {
+        if (scope is not null && !IsValidScope(scope))
+        {
+            throw new ArgumentException(
+                $"CredentialUpdate.Scope must be space-separated OAuth scope tokens (RFC 6749 section 3.3), at most {MaxScopeLength} characters.", parameterName);
         }
     }
 
