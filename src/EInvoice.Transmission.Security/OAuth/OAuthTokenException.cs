@@ -120,7 +120,8 @@ public sealed class OAuthTokenException : Exception
     /// <summary>Gets how long the library waits before it asks the token endpoint again for this company.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    internal OAuthTokenException WithRetryAfter(TimeSpan retryAfter)
+    /// <summary>A copy (an exception instance is never thrown to two callers) saying when the library asks again.</summary>
+    internal OAuthTokenException WithRetryAfter(TimeSpan? retryAfter)
         => new(CompanyId!, Error!, ErrorDescription, StatusCode, IsTransient, retryAfter, InnerException);
 
     private static string Describe(string companyId, string error, string? description, HttpStatusCode? status, bool transient)

@@ -1,5 +1,6 @@
 using System.Net;
 using EInvoice.Transmission.Security.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using RichardSzalay.MockHttp;
 
 namespace EInvoice.Transmission.Security.Tests.OAuth;
@@ -146,5 +147,56 @@ public sealed class OAuthTokenProviderRefusalTests
         first.RetryAfter!.Value.Should().BeGreaterThan(TimeSpan.FromSeconds(7)).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(10));
         var second = (await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>()).Which;
         second.RetryAfter.Should().Be(first.RetryAfter, "no time passed on the fake clock");
+    }
+
+    [Theory]
+    [InlineData("asp")]
+    [InlineData("direct")]
+    public async Task SendAsync_AnotherProcessMovesTheEndpoint_NoticedAtTheRecheckAndNothingGoesToTheOldOrigin(string mode)
+    {
+        var repository = new InMemoryCredentialRepository();
+        var clock = Some.Clock();
+        var oldOrigin = mode == "asp" ? The.AspEndpoint : The.ApiEndpoint;
+        var newOrigin = new Uri("https://moved.platform.example/v2/");
+        await using var host = TransmissionTestHost.Create(repository, clock);
+        await host.Store.SetAsync(The.CompanyId, mode == "asp" ? The.AspCredentials : The.DirectCredentials, The.AdminWithMfa);
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("t", expiresIn: 24 * 3600));
+        host.ServeApi(oldOrigin);
+        host.ServeApi(newOrigin);
+        (await SendToAsync(host, oldOrigin)).Should().Be("OK");
+
+        // Another process moves the company to a new endpoint; this host is not told.
+        await using (var other = TransmissionTestHost.Create(repository, clock))
+        {
+            await other.Store.SetAsync(
+                The.CompanyId,
+                mode == "asp" ? new CredentialUpdate { AspEndpoint = newOrigin } : new CredentialUpdate { ApiEndpoint = newOrigin },
+                The.AdminWithMfa);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+
+        // Only requests to the new origin are made from now on; the first may still meet the old snapshot while the
+        // re-check runs, so it is retried once the re-check is over.
+        (await SendToAsync(host, newOrigin)).Should().BeOneOf("OK", OAuthTokenException.EndpointMismatch);
+        await Eventually.TrueAsync(() => !host.Services.GetRequiredService<Internal.AccessTokenCache>().IsFetching(The.CompanyId), "the re-check is over");
+        (await SendToAsync(host, newOrigin)).Should().Be("OK", "the change made elsewhere was noticed within the re-check interval");
+        var callsToOld = host.ApiCalls.Count(c => c.Uri!.Host == oldOrigin.Host);
+        (await SendToAsync(host, oldOrigin)).Should().Be(OAuthTokenException.EndpointMismatch, "the old origin gets nothing any more");
+        host.ApiCalls.Count(c => c.Uri!.Host == oldOrigin.Host).Should().Be(callsToOld);
+    }
+
+    private static async Task<string> SendToAsync(TransmissionTestHost host, Uri origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(origin, "invoices")).SetCompanyId(The.CompanyId);
+        try
+        {
+            using var response = await host.Api().SendAsync(request);
+            return response.StatusCode.ToString();
+        }
+        catch (OAuthTokenException ex)
+        {
+            return ex.Error!;
+        }
     }
 }

@@ -27,6 +27,9 @@ internal sealed class AccessTokenCache : IDisposable
 {
     private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How often a caller whose credentials fit asks again after joining fetches other clients started and had refused.</summary>
+    private const int MaxAttemptsAfterOthersMismatch = 4;
+
     private readonly ConcurrentDictionary<string, CompanyEntry> _entries = new(StringComparer.Ordinal);
     private readonly CredentialStore _store;
     private readonly TokenClient _tokenClient;
@@ -72,9 +75,9 @@ internal sealed class AccessTokenCache : IDisposable
     {
         if (_entries.TryGetValue(companyId, out var entry) && entry.Current is { } snapshot)
         {
-            snapshot.EnsureAllowed(requester);
             if (MonotonicMilliseconds() < snapshot.MaintainAtMilliseconds)
             {
+                snapshot.EnsureAllowed(requester);
                 _telemetry.CacheHit();
                 return new ValueTask<AuthSnapshot>(snapshot);
             }
@@ -82,9 +85,11 @@ internal sealed class AccessTokenCache : IDisposable
             var now = _timeProvider.GetUtcNow();
             if (now < snapshot.ExpiresAt)
             {
-                // Due for a refresh or a re-check: keep serving this one while that happens in the background.
-                _telemetry.CacheHit();
+                // Due for a refresh or a re-check: keep serving this one while that happens in the background. The
+                // re-check starts even for a request that does not fit, since it may be what another process changed.
                 StartBackgroundFetch(entry, now, requester);
+                snapshot.EnsureAllowed(requester);
+                _telemetry.CacheHit();
                 return new ValueTask<AuthSnapshot>(snapshot);
             }
         }
@@ -177,15 +182,15 @@ internal sealed class AccessTokenCache : IDisposable
             var now = _timeProvider.GetUtcNow();
             if (entry.Current is { } current && now < current.ExpiresAt)
             {
-                current.EnsureAllowed(requester);
                 StartBackgroundFetch(entry, now, requester);
+                current.EnsureAllowed(requester);
                 return current;
             }
 
             // Backing off after a failure: answer at once rather than ask the identity provider again.
             if (now < entry.BlockedUntil && entry.LastError is { } last && !entry.IsFetching)
             {
-                throw last.IsTransient ? last.WithRetryAfter(entry.BlockedUntil - now) : last;
+                throw last.WithRetryAfter(last.IsTransient ? entry.BlockedUntil - now : null);
             }
 
             var task = entry.JoinOrStartFetch(out var started);
@@ -194,17 +199,21 @@ internal sealed class AccessTokenCache : IDisposable
                 _ = Task.Run(() => RunFetchAsync(entry, started, requester, background: false), CancellationToken.None);
             }
 
+            AuthSnapshot snapshot;
             try
             {
-                var snapshot = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-                snapshot.EnsureAllowed(requester);
-                return snapshot;
+                snapshot = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OAuthTokenException ex) when (started is null && attempt == 1 && IsMismatch(ex))
+            catch (OAuthTokenException ex) when (IsMismatch(ex) && attempt < MaxAttemptsAfterOthersMismatch && entry.LastLoaded is { } loaded
+                && AuthSnapshot.Fits(loaded.Environment, loaded.Origin, requester))
             {
-                // The fetch this caller joined was started by a client of another environment or origin, and refused
-                // for that one: this caller asks again on its own account.
+                // The fetch this caller joined was started by a client of another environment or origin and refused
+                // for that one; the credentials it loaded fit this caller, which asks again on its own account.
+                continue;
             }
+
+            snapshot.EnsureAllowed(requester);
+            return snapshot;
         }
     }
 
@@ -260,7 +269,7 @@ internal sealed class AccessTokenCache : IDisposable
             _logger.TokenFailed(entry.CompanyId, error.Error, (int?)error.StatusCode, error.IsTransient, blockedUntil);
 
             // From the first failure on, the exception says when the library will ask again.
-            error = error.IsTransient ? error.WithRetryAfter(blockedUntil - now) : error;
+            error = error.WithRetryAfter(error.IsTransient ? blockedUntil - now : null);
 
             // A transient failure keeps a still-valid token in service; a permanent one (or an expired token) drops it.
             var dropCurrent = !error.IsTransient || previous is null || now >= previous.ExpiresAt;
@@ -269,7 +278,7 @@ internal sealed class AccessTokenCache : IDisposable
                 _entries.TryRemove(KeyValuePair.Create(entry.CompanyId, entry));
             }
 
-            entry.Failed(fetch, error, blockedUntil, dropCurrent);
+            entry.Failed(fetch, error, blockedUntil, dropCurrent ? previous : null);
         }
     }
 
@@ -285,13 +294,18 @@ internal sealed class AccessTokenCache : IDisposable
         activity?.SetTag("eits.company_id", companyId);
 
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
-        var credentials = await LoadCredentialsAsync(companyId, timeout.Token).ConfigureAwait(false);
+        var credentials = await LoadCredentialsAsync(entry, timeout.Token).ConfigureAwait(false);
         activity?.SetTag("eits.mode", credentials.Mode.ToString());
-        AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
+
+        // Snapshots that need no token request are installed whoever asked: the caller checks its own fit. That is how
+        // a change made by another process (a new endpoint, another environment) replaces what this one serves.
         if (WithoutTokenRequest(entry, credentials) is { } answer)
         {
             return answer;
         }
+
+        // A token is requested only for a requester the credentials fit.
+        AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
 
         var now = _timeProvider.GetUtcNow();
         var leased = await _store.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
@@ -301,7 +315,7 @@ internal sealed class AccessTokenCache : IDisposable
             {
                 // Checked again under the lease: another process may have stored a token, and released its lease,
                 // between the read above and this lease. Without this second read both would request a token.
-                credentials = await LoadCredentialsAsync(companyId, timeout.Token).ConfigureAwait(false);
+                credentials = await LoadCredentialsAsync(entry, timeout.Token).ConfigureAwait(false);
                 if (WithoutTokenRequest(entry, credentials) is { } storedMeanwhile)
                 {
                     return storedMeanwhile;
@@ -315,10 +329,10 @@ internal sealed class AccessTokenCache : IDisposable
 
             // Read again since the first check (under the lease, or from the other process): check the latest.
             AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
-            if (entry.RefusedVersion == credentials.Version && entry.LastError is { IsTransient: false } refused)
+            if (entry.RefusedFor(credentials.Version) is { } refused)
             {
                 // The identity provider refused exactly these credentials: asking again could only be refused again.
-                throw refused;
+                throw refused.WithRetryAfter(null);
             }
 
             TokenResult token;
@@ -329,7 +343,7 @@ internal sealed class AccessTokenCache : IDisposable
             catch (OAuthTokenException ex) when (!ex.IsTransient)
             {
                 // Seed behaviour: a failed token operation clears the cached tokens, in storage as in memory.
-                entry.RefusedVersion = credentials.Version;
+                entry.Refused(credentials.Version, ex);
                 await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
                 throw;
             }
@@ -379,12 +393,19 @@ internal sealed class AccessTokenCache : IDisposable
         return null;
     }
 
-    private async Task<TransmissionCredentials> LoadCredentialsAsync(string companyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the company's credentials. A version other than the one being served means they changed (here or in
+    /// another process): the old snapshot is not served again, whatever happens next.
+    /// </summary>
+    private async Task<TransmissionCredentials> LoadCredentialsAsync(CompanyEntry entry, CancellationToken cancellationToken)
     {
+        var companyId = entry.CompanyId;
         try
         {
-            return await _store.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false)
+            var credentials = await _store.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false)
                 ?? throw Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
+            entry.Loaded(credentials.Version, credentials.Environment, AuthSnapshot.OriginOf(credentials));
+            return credentials;
         }
         catch (CredentialVaultException ex)
         {
@@ -415,7 +436,7 @@ internal sealed class AccessTokenCache : IDisposable
         while (_timeProvider.GetUtcNow() < giveUpAt)
         {
             await Task.Delay(LeasePollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-            var credentials = await LoadCredentialsAsync(entry.CompanyId, cancellationToken).ConfigureAwait(false);
+            var credentials = await LoadCredentialsAsync(entry, cancellationToken).ConfigureAwait(false);
             if (WithoutTokenRequest(entry, credentials) is { } shared)
             {
                 return shared;

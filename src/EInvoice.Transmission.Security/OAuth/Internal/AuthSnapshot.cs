@@ -71,6 +71,11 @@ internal sealed class AuthSnapshot
     /// <exception cref="OAuthTokenException">The environment or the origin does not match.</exception>
     public static void EnsureAllowed(string companyId, TransmissionEnvironment credentialsEnvironment, Uri? origin, in Requester requester)
     {
+        if (Fits(credentialsEnvironment, origin, requester))
+        {
+            return;
+        }
+
         if (credentialsEnvironment != requester.Environment)
         {
             throw new OAuthTokenException(
@@ -88,12 +93,20 @@ internal sealed class AuthSnapshot
             throw new OAuthTokenException(
                 companyId,
                 OAuthTokenException.EndpointMismatch,
-                $"the request goes to {requester.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "no address"}, the credentials are for {origin.GetLeftPart(UriPartial.Authority)}",
+                $"the request goes to {Authority(requester.RequestUri) ?? "no address"}, the credentials are for {Authority(origin)}",
                 null,
                 isTransient: false,
                 null);
         }
     }
+
+    /// <summary>Whether a request of <paramref name="requester"/> may carry credentials of this environment and origin.</summary>
+    public static bool Fits(TransmissionEnvironment credentialsEnvironment, Uri? origin, in Requester requester)
+        => credentialsEnvironment == requester.Environment && (origin is null || IsSameOrigin(requester.RequestUri, origin));
+
+    /// <summary>Scheme, host and port: never the user information a request address may carry.</summary>
+    private static string? Authority(Uri? uri)
+        => uri is { IsAbsoluteUri: true } ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : null;
 
     /// <summary>Whether a request may carry these credentials.</summary>
     /// <exception cref="OAuthTokenException">The environment or the origin does not match.</exception>

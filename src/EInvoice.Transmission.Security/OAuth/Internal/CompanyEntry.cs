@@ -26,11 +26,15 @@ internal sealed class CompanyEntry(string companyId)
 
     public int ConsecutiveFailures { get; private set; }
 
+    /// <summary>Where the credentials last read from storage may be sent (nothing secret): to tell whose a refusal was.</summary>
+    public (TransmissionEnvironment Environment, Uri? Origin)? LastLoaded { get; private set; }
+
     /// <summary>
-    /// The credential version the identity provider refused permanently (<c>invalid_client</c>, …): no token is
-    /// requested with it again. A new version (a change, here or in another process) or a success clears it.
+    /// The credential version the identity provider refused permanently (<c>invalid_client</c>, …), with its answer: no
+    /// token is requested with that version again. A new version (a change, here or in another process) or a success
+    /// clears it.
     /// </summary>
-    public long? RefusedVersion { get; set; }
+    private (long Version, OAuthTokenException Error)? _refused;
 
     public bool IsFetching => _fetch is not null;
 
@@ -85,14 +89,18 @@ internal sealed class CompanyEntry(string companyId)
         fetch.SetResult(snapshot);
     }
 
-    public void Failed(TaskCompletionSource<AuthSnapshot> fetch, OAuthTokenException error, DateTimeOffset blockedUntil, bool dropCurrent)
+    /// <param name="fetch">The fetch that failed.</param>
+    /// <param name="error">Why.</param>
+    /// <param name="blockedUntil">No new fetch before this moment.</param>
+    /// <param name="drop">The snapshot to stop serving, if it is still the current one (not one installed meanwhile, by a connection test say).</param>
+    public void Failed(TaskCompletionSource<AuthSnapshot> fetch, OAuthTokenException error, DateTimeOffset blockedUntil, AuthSnapshot? drop)
     {
         lock (_gate)
         {
             ConsecutiveFailures++;
             BlockedUntil = blockedUntil;
             LastError = error;
-            if (dropCurrent)
+            if (drop is not null && ReferenceEquals(_current, drop))
             {
                 _current = null;
             }
@@ -101,6 +109,40 @@ internal sealed class CompanyEntry(string companyId)
         }
 
         fetch.SetException(error);
+    }
+
+    /// <summary>
+    /// Records what was read from storage. Another version than the one being served means the credentials changed:
+    /// the current snapshot is dropped, so it is never served again, whatever the fetch does next.
+    /// </summary>
+    public void Loaded(long version, TransmissionEnvironment environment, Uri? origin)
+    {
+        lock (_gate)
+        {
+            LastLoaded = (environment, origin);
+            if (_current is { } current && current.Version != version)
+            {
+                _current = null;
+            }
+        }
+    }
+
+    /// <summary>Remembers that the identity provider refused <paramref name="version"/> permanently.</summary>
+    public void Refused(long version, OAuthTokenException error)
+    {
+        lock (_gate)
+        {
+            _refused = (version, error);
+        }
+    }
+
+    /// <summary>The identity provider's permanent refusal of <paramref name="version"/>, if there was one.</summary>
+    public OAuthTokenException? RefusedFor(long version)
+    {
+        lock (_gate)
+        {
+            return _refused is { } refused && refused.Version == version ? refused.Error : null;
+        }
     }
 
     /// <summary>Ends a fetch that was refused for its requester alone (another environment or origin): no failure is recorded.</summary>
@@ -162,6 +204,6 @@ internal sealed class CompanyEntry(string companyId)
         ConsecutiveFailures = 0;
         BlockedUntil = default;
         LastError = null;
-        RefusedVersion = null;
+        _refused = null;
     }
 }
