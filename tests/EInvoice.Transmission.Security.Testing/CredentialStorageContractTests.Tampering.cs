@@ -47,6 +47,8 @@ public abstract partial class CredentialStorageContractTests
         status!.IsDestinationIntact.Should().BeFalse();
         status.IsConfigured.Should().BeFalse("credentials whose destination failed its check are not usable");
         status.TamperedFields.Should().BeEquivalentTo(["dctce.token_endpoint", "dctce.scope"]);
+        status.TokenEndpoint.Should().Be(The.TokenEndpoint, "the status shows the destination as it was sealed, never what was planted");
+        status.Scope.Should().Be(The.DirectCredentials.Scope);
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309 && r.Level == LogLevel.Error);
     }
 
@@ -84,7 +86,8 @@ public abstract partial class CredentialStorageContractTests
         credentials.ClientSecret!.Reveal().Should().Be(The.ClientSecret, "the secret was kept; only the destination was replaced");
         var audit = (await ReadWholeAuditAsync()).Last();
         audit.Action.Should().Be(AuditAction.DestinationReset);
-        audit.Fields.Should().Contain(["mode", "environment", "dctce.client_id", "dctce.token_endpoint", "dctce.api_endpoint"]);
+        audit.Fields.Should().Contain(["mode", "environment", "dctce.client_id", "dctce.token_endpoint", "dctce.api_endpoint", "dctce.scope", "asp.endpoint"],
+            "a reset names what it sets and what it clears");
         audit.Detail.Should().Contain("dctce.token_endpoint").And.Contain("asp.endpoint");
         Mfa.Contexts[^1].Action.Should().Be(AuditAction.DestinationReset);
     }
@@ -114,7 +117,9 @@ public abstract partial class CredentialStorageContractTests
 
         await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspProviderName = "Renamed ASP" }, The.AdminWithMfa))
             .Should().ThrowAsync<ArgumentException>();
-        (await Store.GetStatusAsync(The.CompanyId))!.TamperedFields.Should().HaveCount(9, "without a seal nothing of the destination can be trusted");
+        var unsealed = (await Store.GetStatusAsync(The.CompanyId))!;
+        unsealed.TamperedFields.Should().HaveCount(9, "without a seal nothing of the destination can be trusted");
+        unsealed.AspEndpoint.Should().BeNull("nothing planted in storage is shown as if it could be trusted");
 
         await Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = null }, The.AdminWithMfa);
 

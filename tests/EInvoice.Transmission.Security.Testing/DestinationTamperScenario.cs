@@ -31,6 +31,7 @@ public static class DestinationTamperScenario
             status.IsDestinationIntact.Should().BeFalse();
             status.TamperedFields.Should().Contain("dctce.token_endpoint");
             status.IsConfigured.Should().BeFalse();
+            status.TokenEndpoint.Should().Be(new Uri(platform.BaseUri, "token"), "the status shows what was sealed, not the planted endpoint");
 
             // A routine partial update (a new secret) is refused, and nothing is re-sealed.
             await FluentActions.Awaiting(() => host.Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret-77") }, The.AdminWithMfa))

@@ -18,6 +18,7 @@ public sealed class CredentialStore
 {
     private const int MaxWriteAttempts = 16;
     private const int AuditPageSize = 500;
+    private const int MaxAuditVerificationAttempts = 3;
     private const string DefaultRotationActor = "key-rotation";
     private static readonly TimeSpan MfaClockSkew = TimeSpan.FromMinutes(1);
 
@@ -72,6 +73,7 @@ public sealed class CredentialStore
         CompanyIdRules.Validate(companyId, nameof(companyId));
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToStatus(row, CheckDestination(row));
+
     }
 
     /// <summary>
@@ -155,8 +157,15 @@ public sealed class CredentialStore
 
             _logger.WriteConflict(companyId, attempt);
 
-            // The row changed under us: the same update, applied to what is stored now, checked again in full.
-            change = PlanChange(companyId, existing, update, clientSecret, apiKey, context.Actor);
+            // The row changed under us: the same update, applied to what is stored now, checked again in full. The
+            // proof approved one action (a creation, an update, a reset): another one needs its own approval.
+            var replanned = PlanChange(companyId, existing, update, clientSecret, apiKey, context.Actor);
+            if (replanned.Action != change.Action)
+            {
+                throw new CredentialConcurrencyException(companyId, update.ExpectedVersion, existing?.Version ?? 0);
+            }
+
+            change = replanned;
         }
     }
 
@@ -367,16 +376,27 @@ public sealed class CredentialStore
     public async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(checkpoint?.EntryCount ?? 0, nameof(checkpoint));
-        var keys = new Dictionary<string, AuditKey?>(StringComparer.Ordinal);
-        try
+        return await VerifyAuditTrailAsync(checkpoint, unkeyedAreVouched: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the verification, again when entries were appended while it read (the head moved past what it read), so
+    /// that a busy trail is not reported broken; logs the result once.
+    /// </summary>
+    private async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint, bool unkeyedAreVouched, CancellationToken cancellationToken)
+    {
+        using var keys = new AuditKeyCache(_vault);
+        for (var attempt = 1; ; attempt++)
         {
-            return await VerifyAuditTrailAsync(checkpoint, keys, unkeyedAreVouched: false, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var key in keys.Values)
+            var (result, headMovedOn) = await VerifyAuditTrailOnceAsync(checkpoint, keys, unkeyedAreVouched, cancellationToken).ConfigureAwait(false);
+            if (result.IsIntact || !headMovedOn || attempt == MaxAuditVerificationAttempts)
             {
-                key?.Dispose();
+                if (!result.IsIntact)
+                {
+                    _logger.AuditChainBroken(result.FirstBrokenSequence ?? 0, result.Problem!);
+                }
+
+                return result;
             }
         }
     }
@@ -385,7 +405,7 @@ public sealed class CredentialStore
     /// The verification itself. <paramref name="unkeyedAreVouched"/> accepts 0.1's unkeyed entries as they are: for the
     /// verification that precedes a vouching entry, which vouches for them from then on.
     /// </summary>
-    private async Task<AuditVerificationResult> VerifyAuditTrailAsync(AuditCheckpoint? checkpoint, Dictionary<string, AuditKey?> keys, bool unkeyedAreVouched, CancellationToken cancellationToken)
+    private async Task<(AuditVerificationResult Result, bool HeadMovedOn)> VerifyAuditTrailOnceAsync(AuditCheckpoint? checkpoint, AuditKeyCache keys, bool unkeyedAreVouched, CancellationToken cancellationToken)
     {
         long expected = 1, count = 0, unkeyed = 0;
 
@@ -475,15 +495,14 @@ public sealed class CredentialStore
             // Fewer entries than the head records: the first missing one. More: the first one past the head.
             // As many, but another hash: the last entry is not the one the head recorded.
             var first = headSequence > count ? count + 1 : headSequence < count ? headSequence + 1 : Math.Max(count, 1);
-            return Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten", truncated: headSequence > count);
+            return (Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten", truncated: headSequence > count).Result, headSequence > count);
         }
 
-        return new AuditVerificationResult { IsIntact = true, EntryCount = count, HeadHash = previousHash, UnkeyedEntryCount = unkeyed };
+        return (new AuditVerificationResult { IsIntact = true, EntryCount = count, HeadHash = previousHash, UnkeyedEntryCount = unkeyed }, false);
 
-        AuditVerificationResult Broken(long sequence, long read, string problem, bool truncated = false)
+        (AuditVerificationResult Result, bool HeadMovedOn) Broken(long sequence, long read, string problem, bool truncated = false)
         {
-            _logger.AuditChainBroken(sequence, problem);
-            return new AuditVerificationResult
+            return (new AuditVerificationResult
             {
                 IsIntact = false,
                 EntryCount = read,
@@ -491,19 +510,14 @@ public sealed class CredentialStore
                 Problem = problem,
                 IsTruncated = truncated,
                 UnkeyedEntryCount = unkeyed,
-            };
+            }, false);
         }
     }
 
     /// <summary>What a keyed entry's MAC says: forged, ordinary, vouching for every entry before it, or unknown (its key left the ring).</summary>
-    private MacCheck CheckMac(AuditEntry entry, Dictionary<string, AuditKey?> keys)
+    private static MacCheck CheckMac(AuditEntry entry, AuditKeyCache keys)
     {
-        var keyId = entry.KeyId!;
-        if (!keys.TryGetValue(keyId, out var key))
-        {
-            keys[keyId] = key = _vault.CreateAuditKey(keyId);
-        }
-
+        var key = keys.Get(entry.KeyId!);
         return key is null ? MacCheck.KeyNotInRing
             : entry.Mac is not { } mac ? MacCheck.Mismatch
             : AuditChain.HashEquals(AuditChain.ComputeMac(entry.Hash, key, vouchesForEarlierEntries: false), mac) ? MacCheck.Valid
@@ -517,22 +531,14 @@ public sealed class CredentialStore
     /// </summary>
     private async Task<string?> VerifiedHeadAsync(CancellationToken cancellationToken)
     {
-        var keys = new Dictionary<string, AuditKey?>(StringComparer.Ordinal);
         try
         {
-            var result = await VerifyAuditTrailAsync(null, keys, unkeyedAreVouched: true, cancellationToken).ConfigureAwait(false);
+            var result = await VerifyAuditTrailAsync(null, unkeyedAreVouched: true, cancellationToken).ConfigureAwait(false);
             return result.IsIntact ? result.HeadHash : null;
         }
         catch (OperationCanceledException)
         {
             return null;
-        }
-        finally
-        {
-            foreach (var key in keys.Values)
-            {
-                key?.Dispose();
-            }
         }
     }
 
@@ -699,11 +705,13 @@ public sealed class CredentialStore
             {
                 ClientId = null, TokenEndpoint = null, ApiEndpoint = null, Scope = null, AspEndpoint = null, AspIdentifier = null, AspProviderName = null,
             }, update, clientSecret, apiKey, actor, Now());
-            foreach (var field in (ReadOnlySpan<string>)[SecretFields.Mode, SecretFields.Environment])
+            // A reset names everything it sets and everything it clears: mode, environment, every field it sets
+            // (all count as set, since the stored ones are not trusted) and every stored field it leaves empty.
+            foreach (var field in CredentialDestination.Mismatches(CredentialDestination.Encode(existing), row).Prepend(SecretFields.Environment).Prepend(SecretFields.Mode))
             {
                 if (!fields.Contains(field))
                 {
-                    fields.Insert(0, field);
+                    fields.Add(field);
                 }
             }
 
@@ -773,8 +781,11 @@ public sealed class CredentialStore
         }
     }
 
-    private static CredentialStatus ToStatus(StoredCredential row, DestinationCheck check)
+    private static CredentialStatus ToStatus(StoredCredential stored, DestinationCheck check)
     {
+        // A destination that failed its check is shown as it was sealed (or empty): an admin UI that fills its reset
+        // form from the status must not offer back what someone planted in storage.
+        var row = check.IsIntact ? stored : CredentialDestination.AsSealed(stored, check.SealedDestination);
         return new CredentialStatus
         {
             CompanyId = row.CompanyId,
@@ -887,13 +898,13 @@ public sealed class CredentialStore
     private DestinationCheck CheckDestination(StoredCredential row)
     {
         IReadOnlyList<string> tampered;
+        byte[]? sealedDestination = null;
         if (row.DestinationSeal is not { } seal)
         {
             tampered = CredentialDestination.AllAuditFields;
         }
         else
         {
-            byte[]? sealedDestination = null;
             try
             {
                 sealedDestination = _vault.Open(seal, row.CompanyId, SecretFields.Destination);
@@ -912,7 +923,7 @@ public sealed class CredentialStore
         }
 
         _logger.DestinationNotSealed(row.CompanyId, tampered);
-        return new DestinationCheck(tampered);
+        return new DestinationCheck(tampered, sealedDestination);
     }
 
     /// <summary>Refuses a row whose destination failed its check (<see cref="CheckDestination"/>).</summary>
@@ -977,7 +988,7 @@ public sealed class CredentialStore
     }
 
     /// <summary>The outcome of <see cref="CheckDestination"/>: intact, or the audit names of the fields that differ.</summary>
-    private readonly record struct DestinationCheck(IReadOnlyList<string> TamperedFields)
+    private readonly record struct DestinationCheck(IReadOnlyList<string> TamperedFields, byte[]? SealedDestination = null)
     {
         public static DestinationCheck Intact => new([]);
 

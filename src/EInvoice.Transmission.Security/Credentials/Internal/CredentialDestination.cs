@@ -37,6 +37,14 @@ internal static class CredentialDestination
         ("token_endpoint", SecretFields.TokenEndpoint, static r => r.TokenEndpoint),
     ];
 
+    /// <summary>The kind names the seal records, independent of .NET enum names.</summary>
+    private static readonly (TransmissionMode Mode, string Kind)[] Kinds =
+    [
+        (TransmissionMode.DirectDctce, "oauth_client_credentials"),
+        (TransmissionMode.AspProvider, "api_key"),
+        (TransmissionMode.Sandbox, "none"),
+    ];
+
     /// <summary>The audit names of every destination field: what is suspect when the seal is missing or does not open.</summary>
     public static IReadOnlyList<string> AllAuditFields { get; } = Array.ConvertAll(Fields, f => f.AuditField);
 
@@ -62,12 +70,33 @@ internal static class CredentialDestination
     /// (the opened seal); every field when the seal cannot be read as a destination.
     /// </summary>
     public static IReadOnlyList<string> Mismatches(ReadOnlySpan<byte> sealedDestination, StoredCredential row)
-    {
-        if (Decode(sealedDestination) is not { } sealedFields)
-        {
-            return AllAuditFields;
-        }
+        => Decode(sealedDestination) is { } sealedFields ? Mismatches(sealedFields, row) : AllAuditFields;
 
+    /// <summary>
+    /// <paramref name="row"/> with its destination as it was sealed: what an administrator last confirmed, not what
+    /// was written into the columns since. Without a readable seal, every destination field but the mode and
+    /// environment is left empty, so that nothing planted in storage is shown as if it could be trusted.
+    /// </summary>
+    public static StoredCredential AsSealed(StoredCredential row, ReadOnlySpan<byte> sealedDestination)
+    {
+        var sealedFields = sealedDestination.IsEmpty ? null : Decode(sealedDestination);
+        string? Field(string name) => sealedFields is not null && sealedFields.TryGetValue(name, out var value) ? value : null;
+        return row with
+        {
+            Mode = ModeOf(Field("kind")) ?? row.Mode,
+            Environment = Field("environment") ?? row.Environment,
+            ClientId = Field("client_id"),
+            TokenEndpoint = Field("token_endpoint"),
+            ApiEndpoint = Field("api_endpoint"),
+            Scope = Field("scope"),
+            AspEndpoint = Field("asp_endpoint"),
+            AspIdentifier = Field("asp_identifier"),
+            AspProviderName = Field("asp_provider_name"),
+        };
+    }
+
+    private static List<string> Mismatches(Dictionary<string, string> sealedFields, StoredCredential row)
+    {
         var mismatches = new List<string>();
         foreach (var (name, auditField, read) in Fields)
         {
@@ -82,13 +111,9 @@ internal static class CredentialDestination
     }
 
     /// <summary>The fixed kind name of a mode, as the seal records it.</summary>
-    public static string? KindName(TransmissionMode mode) => mode switch
-    {
-        TransmissionMode.DirectDctce => "oauth_client_credentials",
-        TransmissionMode.AspProvider => "api_key",
-        TransmissionMode.Sandbox => "none",
-        _ => null,
-    };
+    public static string? KindName(TransmissionMode mode) => Array.Find(Kinds, k => k.Mode == mode).Kind;
+
+    private static TransmissionMode? ModeOf(string? kind) => Array.Find(Kinds, k => k.Kind == kind) is { Kind: not null } found ? found.Mode : null;
 
     private static Dictionary<string, string>? Decode(ReadOnlySpan<byte> bytes)
         => bytes.StartsWith("EITS-DESTINATION-2\n"u8) ? DecodeV2(bytes.ToArray()) : DecodeV1(bytes);
