@@ -478,7 +478,7 @@ public sealed class CredentialStore
                 firstUnvouched,
                 count,
                 unvouchedKeyId is null
-                    ? "it was written before audit entries were keyed (0.1) and nothing vouches for it yet: RewrapAllAsync verifies the trail and then vouches for it"
+                    ? "it was written before audit entries were keyed (0.1) and nothing vouches for it yet: compare the trail with a head hash recorded under 0.1 if you have one, then RewrapAllAsync vouches for it as it is now"
                     : $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(unvouchedKeyId) ? unvouchedKeyId : "(malformed)")}' is not in the key ring, and no later entry vouches for it " +
                         "(RewrapAllAsync, run while that key was still in the ring, writes one that does)");
         }
