@@ -292,7 +292,11 @@ public abstract partial class CredentialStorageContractTests
 
         await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.OtherCompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
         (await Store.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
-        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1307);
+
+        // The destination seal names the secret envelope it was written with, so the copy is caught before it is opened
+        // (the envelope's own associated data would refuse it too: CredentialVaultTests).
+        Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309);
+        (await Store.GetStatusAsync(The.OtherCompanyId))!.TamperedFields.Should().Equal("dctce.client_secret");
     }
 
     [SkippableTheory]

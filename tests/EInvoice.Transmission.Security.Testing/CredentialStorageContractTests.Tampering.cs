@@ -118,7 +118,7 @@ public abstract partial class CredentialStorageContractTests
         await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspProviderName = "Renamed ASP" }, The.AdminWithMfa))
             .Should().ThrowAsync<ArgumentException>();
         var unsealed = (await Store.GetStatusAsync(The.CompanyId))!;
-        unsealed.TamperedFields.Should().HaveCount(9, "without a seal nothing of the destination can be trusted");
+        unsealed.TamperedFields.Should().HaveCount(11, "without a seal nothing of the destination can be trusted");
         unsealed.AspEndpoint.Should().BeNull("nothing planted in storage is shown as if it could be trusted");
 
         await Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = null }, The.AdminWithMfa);
@@ -220,6 +220,37 @@ public abstract partial class CredentialStorageContractTests
 
         (await ReadWholeAuditAsync()).Last().Should().BeEquivalentTo(new { Action = AuditAction.KeysRotated, Actor = "ops@erp.example" });
         await FluentActions.Awaiting(() => Store.RewrapAllAsync(actor: "bad\nactor")).Should().ThrowAsync<ArgumentException>();
+    }
+
+    [SkippableFact]
+    public async Task GetCredentialsAsync_CurrentSecretNextToAnOlderDestinationAndItsSeal_RefusesToUseIt()
+    {
+        // The admin once used another token endpoint (whose domain may since have lapsed), then moved and changed the secret.
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("https://old-idp.example/token") }, The.AdminWithMfa);
+        var old = (await Repository.GetAsync(The.CompanyId))!;
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate { TokenEndpoint = The.TokenEndpoint, ClientSecret = new SecretValue("new-secret-2026") }, The.AdminWithMfa);
+
+        // A database writer restores the old destination with its genuine seal, keeping the current secret.
+        await TamperWithRowAsync(r => r with { TokenEndpoint = old.TokenEndpoint, DestinationSeal = old.DestinationSeal });
+
+        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>(
+            "the seal names the secret envelope it was written with");
+        (await Store.GetStatusAsync(The.CompanyId))!.TamperedFields.Should().Equal("dctce.client_secret");
+    }
+
+    [SkippableFact]
+    public async Task RewrapAllAsync_DestinationTampered_LeavesTheRowAndReportsTheCompany()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.AspCredentials, The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint });
+
+        var result = await CreateStore(Some.RotatedVault()).RewrapAllAsync();
+
+        result.FailedCompanyIds.Should().Equal(The.CompanyId);
+        result.Rewrapped.Should().Be(1);
+        var status = await CreateStore(Some.RotatedVault()).GetStatusAsync(The.CompanyId);
+        status!.IsDestinationIntact.Should().BeFalse("a rotation never seals what someone changed in storage");
     }
 
     /// <summary>Someone with write access to the database, and no key, changes the stored row.</summary>

@@ -878,14 +878,28 @@ public sealed class CredentialStore
         throw new CredentialChangeRefusedException(companyId, context.Actor, reason);
     }
 
-    private StoredCredential Rewrap(StoredCredential row) => row with
+    /// <summary>
+    /// The row with every envelope under the active key. The destination seal binds the secret envelopes' digests, so
+    /// it is sealed again for the rewrapped ones — only after the row passed its check: a rotation never seals what
+    /// someone changed in storage.
+    /// </summary>
+    /// <exception cref="CredentialVaultException">An envelope cannot be opened, or the destination failed its check.</exception>
+    private StoredCredential Rewrap(StoredCredential row)
     {
-        ClientSecret = RewrapOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
-        ApiKey = RewrapOrNull(row, row.ApiKey, SecretFields.ApiKey),
-        AccessToken = RewrapOrNull(row, row.AccessToken, SecretFields.AccessToken),
-        RefreshToken = RewrapOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
-        DestinationSeal = RewrapOrNull(row, row.DestinationSeal, SecretFields.Destination),
-    };
+        if (!CheckDestination(row).IsIntact)
+        {
+            throw CredentialVaultException.CannotOpen();
+        }
+
+        var rewrapped = row with
+        {
+            ClientSecret = RewrapOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
+            ApiKey = RewrapOrNull(row, row.ApiKey, SecretFields.ApiKey),
+            AccessToken = RewrapOrNull(row, row.AccessToken, SecretFields.AccessToken),
+            RefreshToken = RewrapOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+        };
+        return rewrapped with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(rewrapped), row.CompanyId, SecretFields.Destination) };
+    }
 
     private byte[]? RewrapOrNull(StoredCredential row, byte[]? envelope, string field)
         => envelope is null ? null : _vault.Rewrap(envelope, row.CompanyId, field);

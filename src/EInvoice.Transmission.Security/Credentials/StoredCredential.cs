@@ -51,8 +51,9 @@ public sealed record StoredCredential
 
     /// <summary>
     /// Gets the envelope (field <c>row.destination</c>) sealing where the secrets of this row may be sent: the mode,
-    /// environment, client id, endpoints, scope and ASP identity as <see cref="CredentialStore"/> wrote them. A change
-    /// to any of those columns made outside the store no longer matches it, and the secrets are then not used.
+    /// environment, client id, endpoints, scope and ASP identity as <see cref="CredentialStore"/> wrote them, with the
+    /// SHA-256 of the secret envelopes they go with. A change to any of those columns made outside the store no longer
+    /// matches it, and the secrets are then not used.
     /// </summary>
     public byte[]? DestinationSeal { get; init; }
 

@@ -37,6 +37,7 @@ public sealed class CredentialDestinationTests
             "client_id:9:client-é\n" +
             "environment:10:Production\n" +
             "kind:24:oauth_client_credentials\n" +
+            "secret.dctce.client_secret:64:4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a\n" +
             "token_endpoint:26:https://auth.example/token\n");
     }
 
@@ -58,7 +59,8 @@ public sealed class CredentialDestinationTests
 
         CredentialDestination.Mismatches(sealedBytes, Row).Should().BeEmpty();
         CredentialDestination.Mismatches(sealedBytes, Row with { Scope = "all", Mode = TransmissionMode.AspProvider }).Should().BeEquivalentTo(["dctce.scope", "mode"]);
-        CredentialDestination.Mismatches("garbage"u8, Row).Should().HaveCount(9);
+        CredentialDestination.Mismatches("garbage"u8, Row).Should().HaveCount(11);
+        CredentialDestination.Mismatches(sealedBytes, Row with { ClientSecret = [9] }).Should().Equal("dctce.client_secret");
     }
 
     [Fact]
@@ -66,7 +68,6 @@ public sealed class CredentialDestinationTests
     {
         var changed = Row with
         {
-            ClientSecret = [9],
             AccessToken = null,
             AccessTokenExpiresAt = The.Now,
             IsValid = false,

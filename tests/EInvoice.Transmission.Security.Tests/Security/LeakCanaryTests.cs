@@ -23,8 +23,8 @@ public sealed class LeakCanaryTests
             typeof(CredentialVaultException), typeof(ArgumentException)], "the error paths ran");
         evidence.AuditEntries.Should().Contain(e => e.Outcome == AuditOutcome.Refused).And.Contain(e => e.Action == AuditAction.KeysRotated);
         evidence.Logs.SelectMany(l => l.GetSnapshot()).Select(r => r.Id.Id).Should().Contain(
-            [1000, 1100, 1101, 1102, 1104, 1107, 1111, 1301, 1304, 1307],
-            "key ring, token, fingerprint, failure, refresh-token fallback, 401 retry, request headers, refusal, rotation and unreadable-envelope events were all logged");
+            [1000, 1100, 1101, 1102, 1104, 1107, 1111, 1301, 1304, 1309],
+            "key ring, token, fingerprint, failure, refresh-token fallback, 401 retry, request headers, refusal, rotation and tampered-row events were all logged");
     }
 
     public static TheoryData<string> Channels => ["log message", "log state", "logged exception", "exception", "ToString", "JSON", "audit", "raw storage", "base64"];

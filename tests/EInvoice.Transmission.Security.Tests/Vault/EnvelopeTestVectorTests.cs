@@ -31,7 +31,8 @@ public sealed class EnvelopeTestVectorTests
 
     /// <summary>The field names of docs/envelope-format.md §The destination seal; a vector's <c>destination</c> names each one.</summary>
     private static readonly string[] DestinationFieldNames =
-        ["api_endpoint", "asp_endpoint", "asp_identifier", "asp_provider_name", "client_id", "environment", "kind", "scope", "token_endpoint"];
+        ["api_endpoint", "asp_endpoint", "asp_identifier", "asp_provider_name", "client_id", "environment", "kind", "scope",
+         "secret.asp.api_key", "secret.dctce.client_secret", "token_endpoint"];
 
     private sealed record VectorFile(string Format, string Note, List<Vector> Vectors);
 

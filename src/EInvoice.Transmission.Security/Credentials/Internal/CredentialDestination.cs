@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -13,7 +14,8 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </summary>
 /// <remarks>
 /// Version 2 (docs/envelope-format.md, "The destination seal"): the ASCII line <c>EITS-DESTINATION-2</c> and a line
-/// feed, then one line per field that has a value, in ascending ordinal order of the field names:
+/// feed, then one line per field that has a value (the secret envelopes' SHA-256 included), in ascending ordinal order
+/// of the field names:
 /// <c>name ':' length ':' value LF</c>, where length is the decimal number of UTF-8 bytes of the value. Unset fields are
 /// left out, so a field added later does not change the seal of a row that does not use it. The kind is a fixed name
 /// (<c>oauth_client_credentials</c>, <c>api_key</c>, <c>none</c>), independent of .NET enum names. Version 1 seals
@@ -23,18 +25,25 @@ internal static class CredentialDestination
 {
     private const string HeaderV2 = "EITS-DESTINATION-2\n";
 
-    /// <summary>The fields in encoding order: their name in the seal, their audit name, and how to read them from a row.</summary>
-    private static readonly (string Name, string AuditField, Func<StoredCredential, string?> Read)[] Fields =
+    /// <summary>
+    /// The fields in encoding order: their name in the seal, their audit name, how to read them from a row, and whether
+    /// version 1 seals lacked them. The <c>secret.</c> fields are the SHA-256 of the secret envelopes: they bind the
+    /// destination to the secrets sealed with it, so a current secret cannot be spliced next to an older destination
+    /// (and its seal) restored from a backup.
+    /// </summary>
+    private static readonly (string Name, string AuditField, Func<StoredCredential, string?> Read, bool NotInV1)[] Fields =
     [
-        ("api_endpoint", SecretFields.ApiEndpoint, static r => r.ApiEndpoint),
-        ("asp_endpoint", SecretFields.AspEndpoint, static r => r.AspEndpoint),
-        ("asp_identifier", SecretFields.AspIdentifier, static r => r.AspIdentifier),
-        ("asp_provider_name", SecretFields.AspProviderName, static r => r.AspProviderName),
-        ("client_id", SecretFields.ClientId, static r => r.ClientId),
-        ("environment", SecretFields.Environment, static r => r.Environment),
-        ("kind", SecretFields.Mode, static r => KindName(r.Mode)),
-        ("scope", SecretFields.Scope, static r => r.Scope),
-        ("token_endpoint", SecretFields.TokenEndpoint, static r => r.TokenEndpoint),
+        ("api_endpoint", SecretFields.ApiEndpoint, static r => r.ApiEndpoint, false),
+        ("asp_endpoint", SecretFields.AspEndpoint, static r => r.AspEndpoint, false),
+        ("asp_identifier", SecretFields.AspIdentifier, static r => r.AspIdentifier, false),
+        ("asp_provider_name", SecretFields.AspProviderName, static r => r.AspProviderName, false),
+        ("client_id", SecretFields.ClientId, static r => r.ClientId, false),
+        ("environment", SecretFields.Environment, static r => r.Environment, false),
+        ("kind", SecretFields.Mode, static r => KindName(r.Mode), false),
+        ("scope", SecretFields.Scope, static r => r.Scope, false),
+        ("secret.asp.api_key", SecretFields.ApiKey, static r => Digest(r.ApiKey), true),
+        ("secret.dctce.client_secret", SecretFields.ClientSecret, static r => Digest(r.ClientSecret), true),
+        ("token_endpoint", SecretFields.TokenEndpoint, static r => r.TokenEndpoint, false),
     ];
 
     /// <summary>The kind names the seal records, independent of .NET enum names.</summary>
@@ -52,7 +61,7 @@ internal static class CredentialDestination
     public static byte[] Encode(StoredCredential row)
     {
         var text = new StringBuilder(HeaderV2, 256);
-        foreach (var (name, _, read) in Fields)
+        foreach (var (name, _, read, _) in Fields)
         {
             if (read(row) is { } value)
             {
@@ -70,7 +79,7 @@ internal static class CredentialDestination
     /// (the opened seal); every field when the seal cannot be read as a destination.
     /// </summary>
     public static IReadOnlyList<string> Mismatches(ReadOnlySpan<byte> sealedDestination, StoredCredential row)
-        => Decode(sealedDestination) is { } sealedFields ? Mismatches(sealedFields, row) : AllAuditFields;
+        => Decode(sealedDestination) is { } sealedFields ? Mismatches(sealedFields, row, isV1: !sealedDestination.StartsWith(HeaderV2Bytes)) : AllAuditFields;
 
     /// <summary>
     /// <paramref name="row"/> with its destination as it was sealed: what an administrator last confirmed, not what
@@ -95,11 +104,16 @@ internal static class CredentialDestination
         };
     }
 
-    private static List<string> Mismatches(Dictionary<string, string> sealedFields, StoredCredential row)
+    private static List<string> Mismatches(Dictionary<string, string> sealedFields, StoredCredential row, bool isV1)
     {
         var mismatches = new List<string>();
-        foreach (var (name, auditField, read) in Fields)
+        foreach (var (name, auditField, read, notInV1) in Fields)
         {
+            if (isV1 && notInV1)
+            {
+                continue;
+            }
+
             var stored = read(row);
             if (!(sealedFields.TryGetValue(name, out var expected) ? string.Equals(stored, expected, StringComparison.Ordinal) : stored is null))
             {
@@ -115,8 +129,13 @@ internal static class CredentialDestination
 
     private static TransmissionMode? ModeOf(string? kind) => Array.Find(Kinds, k => k.Kind == kind) is { Kind: not null } found ? found.Mode : null;
 
+    private static ReadOnlySpan<byte> HeaderV2Bytes => "EITS-DESTINATION-2\n"u8;
+
+    /// <summary>Lowercase hexadecimal SHA-256 of an envelope, or <see langword="null"/> for none.</summary>
+    private static string? Digest(byte[]? envelope) => envelope is null ? null : Convert.ToHexStringLower(SHA256.HashData(envelope));
+
     private static Dictionary<string, string>? Decode(ReadOnlySpan<byte> bytes)
-        => bytes.StartsWith("EITS-DESTINATION-2\n"u8) ? DecodeV2(bytes.ToArray()) : DecodeV1(bytes);
+        => bytes.StartsWith(HeaderV2Bytes) ? DecodeV2(bytes.ToArray()) : DecodeV1(bytes);
 
     private static Dictionary<string, string>? DecodeV2(byte[] bytes)
     {
