@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EInvoice.Transmission.Security.Dapper;
+using EInvoice.Transmission.Security.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,6 +15,7 @@ public class StorageBenchmarks
     private ServiceProvider _services = null!;
     private DapperCredentialRepository _repository = null!;
     private CredentialStore _store = null!;
+    private TokenPathGateway _gateway = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +29,7 @@ public class StorageBenchmarks
 
         Bench.SetCredentialsAsync(_services, Bench.CompanyId).GetAwaiter().GetResult();
         _store = _services.GetRequiredService<CredentialStore>();
+        _gateway = _services.GetRequiredService<TokenPathGateway>();
     }
 
     [GlobalCleanup]
@@ -48,5 +51,5 @@ public class StorageBenchmarks
 
     [Benchmark]
     public async Task<string?> StoreCredentialsWithSecretOpened()
-        => (await _store.GetCredentialsAsync(Bench.CompanyId, CancellationToken.None))?.ClientId;
+        => (await _gateway.GetCredentialsAsync(Bench.CompanyId, CancellationToken.None))?.ClientId;
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using EInvoice.Transmission.Security.Internal;
 using EInvoice.Transmission.Security.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -45,7 +46,7 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
 
         Services(out var again).UseSqlite(_file.ConnectionString);
         await using var second = again.BuildServiceProvider(validateScopes: true);
-        var credentials = await second.GetRequiredService<CredentialStore>().GetCredentialsAsync(The.CompanyId, default);
+        var credentials = await second.GetRequiredService<TokenPathGateway>().GetCredentialsAsync(The.CompanyId, default);
         credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey);
         File.Exists(_file.Path).Should().BeTrue();
     }

@@ -126,7 +126,7 @@ public abstract partial class CredentialStorageContractTests
 
     private async Task AssertEveryCredentialOpensUnderTheNewKeyOnlyAsync(int count)
     {
-        var store = CreateStore(Some.NewKeyOnlyVault());
+        var gateway = CreateGateway(Some.NewKeyOnlyVault());
         var opened = 0;
         string? after = null;
         while (true)
@@ -135,7 +135,7 @@ public abstract partial class CredentialStorageContractTests
             foreach (var row in page)
             {
                 var i = int.Parse(row.CompanyId["company-".Length..], System.Globalization.CultureInfo.InvariantCulture);
-                var credentials = await store.GetCredentialsAsync(row.CompanyId, default);
+                var credentials = await gateway.GetCredentialsAsync(row.CompanyId, default);
                 credentials!.ClientSecret!.Reveal().Should().Be(SecretFor(i));
                 if (i % 3 == 0)
                 {

@@ -53,9 +53,9 @@ public abstract partial class CredentialStorageContractTests
 
         var direct = await Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = new SecretValue(ClientSecretCanary) }, The.AdminWithMfa);
         await Store.SetAsync(The.OtherCompanyId, The.AspCredentials with { ApiKey = new SecretValue(ApiKeyCanary) }, The.AdminWithMfa);
-        await Store.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
-        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
-        await Store.RecordConnectionTestAsync(
+        await Gateway.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
+        var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
+        await Gateway.RecordConnectionTestAsync(
             The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), changesValidity: true, default);
         await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue(ApiKeyCanary) }, new CredentialChangeContext(The.Admin, null)))
             .Should().ThrowAsync<CredentialChangeRefusedException>();
@@ -155,7 +155,7 @@ public abstract partial class CredentialStorageContractTests
         audit.Should().HaveCount(auditBefore + Updates);
         audit.Skip(auditBefore).Should().OnlyContain(e => e.Action == AuditAction.CredentialsUpdated && e.Fields.SequenceEqual(new[] { "asp.identifier" }));
         (await Store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
-        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey, "partial updates never touched the API key");
     }
 
@@ -181,7 +181,7 @@ public abstract partial class CredentialStorageContractTests
         refused.Message.Should().NotContain("attacker-key");
         var status = await Store.GetStatusAsync(The.CompanyId);
         status.Should().BeEquivalentTo(created, "nothing changed");
-        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
 
         var entry = (await ReadWholeAuditAsync()).Last();
         entry.Outcome.Should().Be(AuditOutcome.Refused);
@@ -248,7 +248,7 @@ public abstract partial class CredentialStorageContractTests
         var after = await Repository.GetAsync(The.CompanyId);
         after!.ClientSecret.Should().Equal(before!.ClientSecret, "an untouched secret is not even re-sealed");
         after.ApiKey.Should().Equal(before.ApiKey);
-        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
         credentials.ApiKey!.Reveal().Should().Be(The.ApiKey);
         credentials.AspEndpoint.Should().Be(new Uri("https://api2.asp.example/"));
@@ -270,13 +270,13 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_CredentialsChange_ClearsCachedTokens()
     {
         var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default)).Should().BeTrue();
+        (await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default)).Should().BeTrue();
 
         await Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
 
-        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.AccessToken.Should().BeNull("a token obtained with the old secret must not outlive it");
-        (await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("late"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default))
+        (await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("late"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default))
             .Should().BeFalse("a token fetched with the old credentials is not stored over the new ones");
     }
 
@@ -290,8 +290,8 @@ public abstract partial class CredentialStorageContractTests
 
         (await Repository.UpdateAsync(target! with { ClientSecret = source!.ClientSecret, RowVersion = target.RowVersion + 1 }, target.RowVersion, null)).Should().BeTrue();
 
-        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.OtherCompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
-        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
+        await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.OtherCompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
+        (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
 
         // The destination seal names the secret envelope it was written with, so the copy is caught before it is opened
         // (the envelope's own associated data would refuse it too: CredentialVaultTests).
@@ -331,7 +331,7 @@ public abstract partial class CredentialStorageContractTests
         // Someone with write access to the database, and no key, edits one plain column.
         (await Repository.UpdateAsync(tampered with { RowVersion = row.RowVersion + 1 }, row.RowVersion, null)).Should().BeTrue();
 
-        var read = () => Store.GetCredentialsAsync(The.CompanyId, default);
+        var read = () => Gateway.GetCredentialsAsync(The.CompanyId, default);
         (await read.Should().ThrowAsync<CredentialVaultException>()).Which.Message.Should().Be(new CredentialVaultException().Message, "every failure to open looks the same");
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309 && r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
     }
@@ -347,7 +347,7 @@ public abstract partial class CredentialStorageContractTests
         var copied = target with { TokenEndpoint = source.TokenEndpoint, DestinationSeal = source.DestinationSeal, RowVersion = target.RowVersion + 1 };
         (await Repository.UpdateAsync(copied, target.RowVersion, null)).Should().BeTrue();
 
-        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>("a seal is bound to its company");
+        await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>("a seal is bound to its company");
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1307);
     }
 
@@ -378,9 +378,9 @@ public abstract partial class CredentialStorageContractTests
     {
         var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
 
-        await Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
+        await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
         var withToken = await Store.GetStatusAsync(The.CompanyId);
-        await Store.ClearTokensAsync(The.CompanyId, created.Version, markInvalid: true, default);
+        await Gateway.ClearTokensAsync(The.CompanyId, created.Version, markInvalid: true, default);
         var cleared = await Store.GetStatusAsync(The.CompanyId);
 
         withToken!.AccessTokenExpiresAt.Should().Be(The.Now.AddHours(1));
@@ -388,6 +388,6 @@ public abstract partial class CredentialStorageContractTests
         withToken.Version.Should().Be(created.Version, "tokens are not a change of the credentials");
         cleared!.AccessTokenExpiresAt.Should().BeNull();
         cleared.IsValid.Should().BeFalse();
-        (await Store.GetCredentialsAsync(The.CompanyId, default))!.RefreshToken.Should().BeNull();
+        (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.RefreshToken.Should().BeNull();
     }
 }

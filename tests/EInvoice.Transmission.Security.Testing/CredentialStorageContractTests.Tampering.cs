@@ -33,7 +33,7 @@ public abstract partial class CredentialStorageContractTests
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("integrity check").And.Contain("dctce.token_endpoint");
         Mfa.Calls.Should().Be(callsBefore, "the proof is not used by a change that is refused anyway");
         (await Repository.GetAsync(The.CompanyId)).Should().BeEquivalentTo(before, "nothing was stored, nothing re-sealed");
-        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
+        await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
     }
 
     [SkippableFact]
@@ -81,7 +81,7 @@ public abstract partial class CredentialStorageContractTests
         status.IsDestinationIntact.Should().BeTrue();
         status.AspEndpoint.Should().BeNull("destination fields the reset does not set are cleared");
         status.Scope.Should().BeNull();
-        var credentials = await Store.GetCredentialsAsync(The.CompanyId, default);
+        var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.TokenEndpoint.Should().Be(The.TokenEndpoint);
         credentials.ClientSecret!.Reveal().Should().Be(The.ClientSecret, "the secret was kept; only the destination was replaced");
         var audit = (await ReadWholeAuditAsync()).Last();
@@ -123,7 +123,7 @@ public abstract partial class CredentialStorageContractTests
 
         await Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = null }, The.AdminWithMfa);
 
-        (await Store.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
         (await Store.GetStatusAsync(The.CompanyId))!.AspEndpoint.Should().Be(The.AspEndpoint);
     }
 
@@ -233,7 +233,7 @@ public abstract partial class CredentialStorageContractTests
         // A database writer restores the old destination with its genuine seal, keeping the current secret.
         await TamperWithRowAsync(r => r with { TokenEndpoint = old.TokenEndpoint, DestinationSeal = old.DestinationSeal });
 
-        await FluentActions.Awaiting(() => Store.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>(
+        await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>(
             "the seal names the secret envelope it was written with");
         (await Store.GetStatusAsync(The.CompanyId))!.TamperedFields.Should().Equal("dctce.client_secret");
     }

@@ -1,3 +1,4 @@
+using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,6 +11,7 @@ namespace EInvoice.Transmission.Security.Testing;
 public abstract partial class CredentialStorageContractTests : IAsyncLifetime
 {
     private CredentialStore? _store;
+    private TokenPathGateway? _gateway;
 
     protected CredentialStorageContractTests()
     {
@@ -28,6 +30,9 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
 
     /// <summary>A store over <see cref="Repository"/> with the original key, the test clock and MFA verifier.</summary>
     protected CredentialStore Store => _store ??= CreateStore(Some.Vault());
+
+    /// <summary>The token path's gateway over the same storage, key, clock and logs as <see cref="Store"/>.</summary>
+    private TokenPathGateway Gateway => _gateway ??= CreateGateway(Some.Vault());
 
     public async Task InitializeAsync() => Repository = await CreateRepositoryAsync();
 
@@ -49,6 +54,9 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
 
     protected CredentialStore CreateStore(CredentialVault vault, CredentialStoreOptions? options = null)
         => Some.Store(Repository, Clock, vault, Mfa, options, new FakeLogger<CredentialStore>(Logs));
+
+    private TokenPathGateway CreateGateway(CredentialVault vault)
+        => Some.Gateway(Repository, Clock, vault, new FakeLogger<CredentialStore>(Logs));
 
     /// <summary>Renders a value of a raw row: text as it is, bytes both as UTF-8 and as Base64.</summary>
     protected static string RenderRaw(object? value) => InMemoryStorage.Render(value);

@@ -1,4 +1,5 @@
 using System.Text;
+using EInvoice.Transmission.Security.Internal;
 
 namespace EInvoice.Transmission.Security.Testing;
 
@@ -22,7 +23,7 @@ public abstract class FaultInjectionContractTests
             // ExpectedVersion 0 makes the create idempotent: a retry after a lost answer learns the row exists.
             var create = The.AspCredentials with { ExpectedVersion = 0 };
             await AttemptAsync(() => store.SetAsync(The.CompanyId, create, The.AdminWithMfa));
-            await AssertConsistentAsync(store);
+            await AssertConsistentAsync(store, Gateway());
 
             try
             {
@@ -47,7 +48,7 @@ public abstract class FaultInjectionContractTests
             return (Arm: true, Act: async () =>
             {
                 await AttemptAsync(() => store.SetAsync(The.CompanyId, update, The.AdminWithMfa));
-                await AssertConsistentAsync(store);
+                await AssertConsistentAsync(store, Gateway());
 
                 await store.SetAsync(The.CompanyId, update, The.AdminWithMfa);
 
@@ -55,7 +56,7 @@ public abstract class FaultInjectionContractTests
                 status!.Version.Should().Be(2, "updated exactly once");
                 status.AspIdentifier.Should().Be("after-the-fault");
                 (await AuditAsync(store)).Count(e => e.Action == AuditAction.CredentialsUpdated).Should().Be(1);
-                var credentials = await store.GetCredentialsAsync(The.CompanyId, default);
+                var credentials = await Gateway().GetCredentialsAsync(The.CompanyId, default);
                 credentials!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
                 credentials.ApiKey!.Reveal().Should().Be(The.ApiKey);
             });
@@ -70,9 +71,9 @@ public abstract class FaultInjectionContractTests
             return (Arm: true, Act: async () =>
             {
                 await AttemptAsync(() => store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa));
-                await AssertConsistentAsync(store);
+                await AssertConsistentAsync(store, Gateway());
 
-                var secret = (await store.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal();
+                var secret = (await Gateway().GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal();
                 secret.Should().BeOneOf(The.ClientSecret, "rotated-secret");
                 var changed = (await store.GetStatusAsync(The.CompanyId))!.Version == 2;
                 (secret == "rotated-secret").Should().Be(changed, "the secret changed exactly when the version did");
@@ -88,7 +89,7 @@ public abstract class FaultInjectionContractTests
             return (Arm: true, Act: async () =>
             {
                 await AttemptAsync(() => store.DeleteAsync(The.CompanyId, The.AdminWithMfa));
-                await AssertConsistentAsync(store);
+                await AssertConsistentAsync(store, Gateway());
 
                 await store.DeleteAsync(The.CompanyId, The.AdminWithMfa);
 
@@ -105,10 +106,10 @@ public abstract class FaultInjectionContractTests
             var created = await store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
             return (Arm: true, Act: async () =>
             {
-                await AttemptAsync(() => store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), default));
-                await AssertConsistentAsync(store);
+                await AttemptAsync(() => Gateway().SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), default));
+                await AssertConsistentAsync(store, Gateway());
 
-                var credentials = await store.GetCredentialsAsync(The.CompanyId, default);
+                var credentials = await Gateway().GetCredentialsAsync(The.CompanyId, default);
                 (credentials!.AccessToken is null).Should().Be(credentials.RefreshToken is null, "both tokens or neither");
                 credentials.AccessToken?.Reveal().Should().Be("access");
                 (await AuditAsync(store)).Should().ContainSingle("storing tokens is not a credential change");
@@ -125,7 +126,7 @@ public abstract class FaultInjectionContractTests
             {
                 var error = await AttemptAsync(() => store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue("intruder") }, new CredentialChangeContext("intruder", null)));
                 error.Should().NotBeNull("a refusal always ends in an exception");
-                await AssertConsistentAsync(store);
+                await AssertConsistentAsync(store, Gateway());
 
                 (await store.GetStatusAsync(The.CompanyId)).Should().BeEquivalentTo(created);
                 var refusals = (await AuditAsync(store)).Count(e => e.Outcome == AuditOutcome.Refused);
@@ -149,15 +150,16 @@ public abstract class FaultInjectionContractTests
                 plan.Arm(CurrentFault, FaultTarget.CredentialWrite, skip: 5);
                 await AttemptAsync(() => rotated.RewrapAllAsync());
                 plan.Disarm();
-                await AssertConsistentAsync(rotated);
+                await AssertConsistentAsync(rotated, Gateway(Some.RotatedVault()));
 
                 var result = await rotated.RewrapAllAsync();
 
                 result.FailedCompanyIds.Should().BeEmpty();
                 var newKeyOnly = NewKeyOnlyStore!(store);
+                var newKeyOnlyGateway = Gateway(Some.NewKeyOnlyVault());
                 for (var i = 0; i < 12; i++)
                 {
-                    (await newKeyOnly.GetCredentialsAsync($"company-{i:D2}", default))!.ClientSecret!.Reveal().Should().Be($"secret-{i}");
+                    (await newKeyOnlyGateway.GetCredentialsAsync($"company-{i:D2}", default))!.ClientSecret!.Reveal().Should().Be($"secret-{i}");
                 }
 
                 (await newKeyOnly.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
@@ -170,15 +172,21 @@ public abstract class FaultInjectionContractTests
 
     private Func<CredentialStore, CredentialStore>? NewKeyOnlyStore { get; set; }
 
+    /// <summary>The storage of the scenario running now, for <see cref="Gateway"/>.</summary>
+    private ICredentialRepository? CurrentRepository { get; set; }
+
+    /// <summary>The token path's gateway over the current storage, with the original key unless told otherwise.</summary>
+    private TokenPathGateway Gateway(CredentialVault? vault = null) => Some.Gateway(CurrentRepository!, vault: vault ?? Some.Vault());
+
     /// <summary>Every secret opens, the audit chain verifies, and each credential change has exactly its audit entry.</summary>
-    private static async Task AssertConsistentAsync(CredentialStore store)
+    private static async Task AssertConsistentAsync(CredentialStore store, TokenPathGateway gateway)
     {
         (await store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
         var audit = await AuditAsync(store);
         foreach (var group in audit.Where(e => e.Outcome == AuditOutcome.Succeeded && e.CompanyId is not null).GroupBy(e => e.CompanyId!))
         {
             var status = await store.GetStatusAsync(group.Key);
-            var credentials = await store.GetCredentialsAsync(group.Key, default);
+            var credentials = await gateway.GetCredentialsAsync(group.Key, default);
             var changes = group.Count(e => e.Action is AuditAction.CredentialsCreated or AuditAction.CredentialsUpdated);
             if (group.Last().Action == AuditAction.CredentialsDeleted)
             {
@@ -227,6 +235,7 @@ public abstract class FaultInjectionContractTests
             await using (lifetime)
             {
                 CurrentFault = fault;
+                CurrentRepository = repository;
                 var store = Some.Store(repository, vault: Some.Vault());
                 RotatedStore = _ => Some.Store(repository, vault: Some.RotatedVault());
                 NewKeyOnlyStore = _ => Some.Store(repository, vault: Some.NewKeyOnlyVault());

@@ -118,7 +118,7 @@ public static class LeakCanaryScenario
             var broken = (byte[])row!.ClientSecret!.Clone();
             broken[^1] ^= 1;
             await repository.UpdateAsync(row with { ClientSecret = broken, RowVersion = row.RowVersion + 1 }, row.RowVersion, null);
-            await evidence.CaptureAsync(() => store.GetCredentialsAsync(TamperedCompany, default));
+            await evidence.CaptureAsync(() => host.Gateway.GetCredentialsAsync(TamperedCompany, default));
             await evidence.CaptureAsync(() => SendAsync(host, TamperedCompany, The.ApiEndpoint));
             evidence.Add(await tester.TestAsync(TamperedCompany));
             evidence.Add(await store.DeleteAsync(TamperedCompany, admin));

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,14 @@ public static class Some
             timeProvider,
             logger ?? NullLogger<CredentialStore>.Instance);
     }
+
+    /// <summary>The token path's gateway over <paramref name="repository"/>, with the same defaults as <see cref="Store"/>.</summary>
+    internal static TokenPathGateway Gateway(
+        ICredentialRepository repository,
+        TimeProvider? timeProvider = null,
+        CredentialVault? vault = null,
+        ILogger<CredentialStore>? logger = null)
+        => new(repository, vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
 
     public sealed class FixedKeyProvider(KeyEncryptionKeyRing ring) : IKeyEncryptionKeyProvider
     {

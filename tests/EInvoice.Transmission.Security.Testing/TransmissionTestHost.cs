@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -37,6 +38,9 @@ public sealed class TransmissionTestHost : IAsyncDisposable
     public ServiceProvider Services { get; }
 
     public CredentialStore Store => Services.GetRequiredService<CredentialStore>();
+
+    /// <summary>The token path's gateway of this host, over the same storage and key as <see cref="Store"/>.</summary>
+    internal TokenPathGateway Gateway => Services.GetRequiredService<TokenPathGateway>();
 
     /// <summary>Every request the API endpoints received, with the credentials it carried.</summary>
     public ConcurrentQueue<ApiCall> ApiCalls { get; } = new();

@@ -16,7 +16,6 @@ namespace EInvoice.Transmission.Security;
 /// </remarks>
 public sealed class CredentialStore
 {
-    private const int MaxWriteAttempts = 16;
     private const int AuditPageSize = 500;
     private const int MaxAuditVerificationAttempts = 3;
     private const string DefaultRotationActor = "key-rotation";
@@ -28,6 +27,7 @@ public sealed class CredentialStore
     private readonly CredentialStoreOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly CredentialRowAccess _rows;
 
     /// <summary>Creates the store. Hosts normally resolve it from dependency injection instead.</summary>
     /// <param name="repository">Where credentials and the audit trail are stored.</param>
@@ -58,6 +58,7 @@ public sealed class CredentialStore
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
     }
 
     /// <summary>Raised after a company's credentials changed or were deleted in this process, with the company id.</summary>
@@ -72,7 +73,7 @@ public sealed class CredentialStore
     {
         CompanyIdRules.Validate(companyId, nameof(companyId));
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : ToStatus(row, CheckDestination(row));
+        return row is null ? null : ToStatus(row, _rows.CheckDestination(row));
 
     }
 
@@ -150,7 +151,7 @@ public sealed class CredentialStore
             }
 
             existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-            if (attempt == MaxWriteAttempts)
+            if (attempt == CredentialRowAccess.MaxWriteAttempts)
             {
                 throw new CredentialConcurrencyException(companyId, update.ExpectedVersion, existing?.Version ?? 0);
             }
@@ -203,10 +204,10 @@ public sealed class CredentialStore
             }
 
             CheckExpectedVersion(companyId, expectedVersion, existing);
-            var check = CheckDestination(existing);
+            var check = _rows.CheckDestination(existing);
             var audit = new AuditEvent
             {
-                Timestamp = Now(),
+                Timestamp = _rows.Now(),
                 CompanyId = companyId,
                 Action = AuditAction.CredentialsDeleted,
                 Actor = context.Actor,
@@ -224,7 +225,7 @@ public sealed class CredentialStore
                 return true;
             }
 
-            if (attempt == MaxWriteAttempts)
+            if (attempt == CredentialRowAccess.MaxWriteAttempts)
             {
                 throw new CredentialConcurrencyException(companyId, expectedVersion, existing.Version);
             }
@@ -292,7 +293,7 @@ public sealed class CredentialStore
 
                 try
                 {
-                    var moved = await MutateAsync(
+                    var moved = await _rows.MutateAsync(
                         row.CompanyId,
                         current => IsUnderKey(current, activeKeyId) ? null : Rewrap(current),
                         row,
@@ -328,7 +329,7 @@ public sealed class CredentialStore
         await _repository.AppendAuditAsync(
             new AuditEvent
             {
-                Timestamp = Now(),
+                Timestamp = _rows.Now(),
                 Action = AuditAction.KeysRotated,
                 Actor = actor,
                 Key = auditKey,
@@ -542,111 +543,6 @@ public sealed class CredentialStore
         }
     }
 
-    /// <summary>
-    /// Reads a company's credentials with their secrets opened. Sensitive: for the library's own token path only.
-    /// </summary>
-    /// <exception cref="CredentialVaultException">An envelope cannot be opened.</exception>
-    internal async Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
-    {
-        var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        if (row is null)
-        {
-            return null;
-        }
-
-        EnsureDestinationIsSealed(row);
-        return new TransmissionCredentials
-        {
-            CompanyId = row.CompanyId,
-            Mode = row.Mode,
-            Environment = CredentialRules.ParseEnvironment(row.Environment),
-            Version = row.Version,
-            ClientId = row.ClientId,
-            ClientSecret = OpenOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
-            TokenEndpoint = ToUri(row.TokenEndpoint),
-            ApiEndpoint = ToUri(row.ApiEndpoint),
-            Scope = row.Scope,
-            ApiKey = OpenOrNull(row, row.ApiKey, SecretFields.ApiKey),
-            AspEndpoint = ToUri(row.AspEndpoint),
-            AspIdentifier = row.AspIdentifier,
-            AccessToken = OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
-            RefreshToken = OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
-            AccessTokenExpiresAt = row.AccessTokenExpiresAt,
-            AccessTokenRefreshAt = row.AccessTokenRefreshAt,
-        };
-    }
-
-    /// <summary>Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>.</summary>
-    internal Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
-    {
-        var access = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken);
-        var refresh = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken);
-        var now = Now();
-        return MutateAtVersionAsync(
-            companyId,
-            version,
-            row => row with
-            {
-                AccessToken = access,
-                RefreshToken = refresh,
-                AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
-                AccessTokenRefreshAt = AuditChain.TruncateToMilliseconds(refreshAt),
-                IsValid = true,
-                LastValidatedAt = now,
-            },
-            cancellationToken);
-    }
-
-    /// <summary>Removes cached tokens if the credentials are still at <paramref name="version"/>; optionally marks them as not working.</summary>
-    internal Task<bool> ClearTokensAsync(string companyId, long version, bool markInvalid, CancellationToken cancellationToken)
-    {
-        var now = Now();
-        return MutateAtVersionAsync(
-            companyId,
-            version,
-            row => row with
-            {
-                AccessToken = null,
-                RefreshToken = null,
-                AccessTokenExpiresAt = null,
-                AccessTokenRefreshAt = null,
-                IsValid = markInvalid ? false : row.IsValid,
-                LastValidatedAt = markInvalid ? now : row.LastValidatedAt,
-            },
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Records a connection test if the credentials are still at <paramref name="version"/>, scrubbing secrets from its
-    /// error. <paramref name="changesValidity"/> is false for a failure that says nothing about the credentials (network,
-    /// timeout, server error, redirect): it is recorded, and <see cref="CredentialStatus.IsValid"/> stays as it was.
-    /// </summary>
-    internal Task<bool> RecordConnectionTestAsync(string companyId, long version, ConnectionTestResult result, IEnumerable<SecretValue> secrets, bool changesValidity, CancellationToken cancellationToken)
-    {
-        var error = SecretScrubber.Scrub(result.Error, secrets);
-        var testedAt = AuditChain.TruncateToMilliseconds(result.TestedAt);
-        return MutateAtVersionAsync(
-            companyId,
-            version,
-            row => row with
-            {
-                LastTestAt = testedAt,
-                LastTestSucceeded = result.Succeeded,
-                LastTestError = error,
-                IsValid = changesValidity ? result.Succeeded : row.IsValid,
-                LastValidatedAt = changesValidity ? testedAt : row.LastValidatedAt,
-            },
-            cancellationToken);
-    }
-
-    /// <summary>Takes the short cross-process lease on a company's token request.</summary>
-    internal Task<bool> TryAcquireTokenLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-        => _repository.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
-
-    /// <summary>Releases the lease taken by <see cref="TryAcquireTokenLeaseAsync"/>.</summary>
-    internal Task ReleaseTokenLeaseAsync(string companyId, string owner, CancellationToken cancellationToken)
-        => _repository.ReleaseLeaseAsync(companyId, owner, cancellationToken);
-
     private static bool IsUnderKey(StoredCredential row, string keyId)
     {
         foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.ClientSecret, row.ApiKey, row.AccessToken, row.RefreshToken, row.DestinationSeal])
@@ -681,11 +577,11 @@ public sealed class CredentialStore
             throw new ArgumentException("CredentialUpdate.Mode and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
         }
 
-        var check = existing is null ? DestinationCheck.Intact : CheckDestination(existing);
+        var check = existing is null ? DestinationCheck.Intact : _rows.CheckDestination(existing);
         PlannedChange change;
         if (check.IsIntact)
         {
-            var (row, fields) = Merge(companyId, existing, update, clientSecret, apiKey, actor, Now());
+            var (row, fields) = Merge(companyId, existing, update, clientSecret, apiKey, actor, _rows.Now());
             change = new PlannedChange(row, fields, existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated, null);
         }
         else
@@ -704,7 +600,7 @@ public sealed class CredentialStore
             var (row, fields) = Merge(companyId, existing! with
             {
                 ClientId = null, TokenEndpoint = null, ApiEndpoint = null, Scope = null, AspEndpoint = null, AspIdentifier = null, AspProviderName = null,
-            }, update, clientSecret, apiKey, actor, Now());
+            }, update, clientSecret, apiKey, actor, _rows.Now());
             // A reset names everything it sets and everything it clears: mode, environment, every field it sets
             // (all count as set, since the stored ones are not trusted) and every stored field it leaves empty.
             foreach (var field in CredentialDestination.Mismatches(CredentialDestination.Encode(existing), row).Prepend(SecretFields.Environment).Prepend(SecretFields.Mode))
@@ -802,18 +698,16 @@ public sealed class CredentialStore
             Version = row.Version,
             ClientId = row.ClientId,
             HasClientSecret = row.ClientSecret is not null,
-            TokenEndpoint = ToUri(row.TokenEndpoint),
-            ApiEndpoint = ToUri(row.ApiEndpoint),
+            TokenEndpoint = CredentialRowAccess.ToUri(row.TokenEndpoint),
+            ApiEndpoint = CredentialRowAccess.ToUri(row.ApiEndpoint),
             Scope = row.Scope,
             HasApiKey = row.ApiKey is not null,
-            AspEndpoint = ToUri(row.AspEndpoint),
+            AspEndpoint = CredentialRowAccess.ToUri(row.AspEndpoint),
             AspIdentifier = row.AspIdentifier,
             AspProviderName = row.AspProviderName,
             AccessTokenExpiresAt = row.AccessToken is null ? null : row.AccessTokenExpiresAt,
         };
     }
-
-    private static Uri? ToUri(string? value) => Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : null;
 
     private async Task EnsureMfaAsync(string companyId, AuditAction action, CredentialChangeContext context, IReadOnlyList<string> fields, CancellationToken cancellationToken)
     {
@@ -857,7 +751,7 @@ public sealed class CredentialStore
             await _repository.AppendAuditAsync(
                 new AuditEvent
                 {
-                    Timestamp = Now(),
+                    Timestamp = _rows.Now(),
                     CompanyId = companyId,
                     Action = action,
                     Actor = context.Actor,
@@ -886,11 +780,7 @@ public sealed class CredentialStore
     /// <exception cref="CredentialVaultException">An envelope cannot be opened, or the destination failed its check.</exception>
     private StoredCredential Rewrap(StoredCredential row)
     {
-        if (!CheckDestination(row).IsIntact)
-        {
-            throw CredentialVaultException.CannotOpen();
-        }
-
+        _rows.EnsureDestinationIsSealed(row);
         var rewrapped = row with
         {
             ClientSecret = RewrapOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
@@ -904,111 +794,6 @@ public sealed class CredentialStore
     private byte[]? RewrapOrNull(StoredCredential row, byte[]? envelope, string field)
         => envelope is null ? null : _vault.Rewrap(envelope, row.CompanyId, field);
 
-    /// <summary>
-    /// Compares a row's destination columns with the seal written with them. A column changed outside this store, a
-    /// missing seal or one that does not open (copied from another company, or its key left the ring) fails: sending a
-    /// secret there could hand it to whoever changed the columns.
-    /// </summary>
-    private DestinationCheck CheckDestination(StoredCredential row)
-    {
-        IReadOnlyList<string> tampered;
-        byte[]? sealedDestination = null;
-        if (row.DestinationSeal is not { } seal)
-        {
-            tampered = CredentialDestination.AllAuditFields;
-        }
-        else
-        {
-            try
-            {
-                sealedDestination = _vault.Open(seal, row.CompanyId, SecretFields.Destination);
-            }
-            catch (CredentialVaultException ex)
-            {
-                _logger.EnvelopeCannotBeOpened(row.CompanyId, SecretFields.Destination, ex);
-            }
-
-            tampered = sealedDestination is null ? CredentialDestination.AllAuditFields : CredentialDestination.Mismatches(sealedDestination, row);
-        }
-
-        if (tampered.Count == 0)
-        {
-            return DestinationCheck.Intact;
-        }
-
-        _logger.DestinationNotSealed(row.CompanyId, tampered);
-        return new DestinationCheck(tampered, sealedDestination);
-    }
-
-    /// <summary>Refuses a row whose destination failed its check (<see cref="CheckDestination"/>).</summary>
-    /// <exception cref="CredentialVaultException">The seal does not open, or does not match the row.</exception>
-    private void EnsureDestinationIsSealed(StoredCredential row)
-    {
-        if (!CheckDestination(row).IsIntact)
-        {
-            throw CredentialVaultException.CannotOpen();
-        }
-    }
-
-    private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)
-    {
-        if (envelope is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return _vault.OpenSecret(envelope, row.CompanyId, field);
-        }
-        catch (CredentialVaultException ex)
-        {
-            _logger.EnvelopeCannotBeOpened(row.CompanyId, field, ex);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// <see cref="MutateAsync"/> for what the token path records: nothing is written once the credentials moved past
-    /// <paramref name="version"/>, so a result obtained with old credentials never lands on new ones.
-    /// </summary>
-    private Task<bool> MutateAtVersionAsync(string companyId, long version, Func<StoredCredential, StoredCredential> change, CancellationToken cancellationToken)
-        => MutateAsync(companyId, row => row.Version != version ? null : change(row), null, cancellationToken);
-
-    /// <summary>
-    /// Read, change, write if the row is unchanged; repeat on conflict. <paramref name="change"/> returns
-    /// <see langword="null"/> when there is nothing (more) to do. Returns whether a write happened.
-    /// </summary>
-    private async Task<bool> MutateAsync(string companyId, Func<StoredCredential, StoredCredential?> change, StoredCredential? current, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
-        {
-            current ??= await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-            if (current is null || change(current) is not { } next)
-            {
-                return false;
-            }
-
-            if (await _repository.UpdateAsync(next with { RowVersion = current.RowVersion + 1 }, current.RowVersion, null, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-
-            _logger.WriteConflict(companyId, attempt);
-            current = null;
-        }
-
-        return false;
-    }
-
-    /// <summary>The outcome of <see cref="CheckDestination"/>: intact, or the audit names of the fields that differ.</summary>
-    private readonly record struct DestinationCheck(IReadOnlyList<string> TamperedFields, byte[]? SealedDestination = null)
-    {
-        public static DestinationCheck Intact => new([]);
-
-        public bool IsIntact => TamperedFields.Count == 0;
-    }
-
     /// <summary>What <see cref="SetAsync"/> will write: the row, the fields it changes, and how the change is audited.</summary>
     private sealed record PlannedChange(StoredCredential Row, List<string> Fields, AuditAction Action, string? Detail);
 
@@ -1019,6 +804,4 @@ public sealed class CredentialStore
         Valid,
         VouchesForEarlierEntries,
     }
-
-    private DateTimeOffset Now() => AuditChain.TruncateToMilliseconds(_timeProvider.GetUtcNow());
 }

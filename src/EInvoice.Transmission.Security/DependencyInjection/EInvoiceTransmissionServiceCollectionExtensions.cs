@@ -53,6 +53,13 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CredentialStore>>()));
 
+        // The token path's own way into storage (read with secrets opened, store tokens, lease), apart from the admin API.
+        services.TryAddSingleton(static sp => new TokenPathGateway(
+            sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
+            sp.GetRequiredService<CredentialVault>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CredentialStore>>()));
+
         services.AddOptions<OAuthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
 

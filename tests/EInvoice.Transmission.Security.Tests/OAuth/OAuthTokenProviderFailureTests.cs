@@ -1,5 +1,7 @@
 using System.Net;
+using EInvoice.Transmission.Security.Internal;
 using EInvoice.Transmission.Security.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using RichardSzalay.MockHttp;
 
 namespace EInvoice.Transmission.Security.Tests.OAuth;
@@ -21,7 +23,7 @@ public sealed class OAuthTokenProviderFailureTests
     {
         await using var host = TransmissionTestHost.Create();
         var created = await host.SetDirectAsync();
-        await host.Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("expired"), null, The.Now.AddMinutes(-1), The.Now.AddMinutes(-2), default);
+        await host.Services.GetRequiredService<TokenPathGateway>().SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("expired"), null, The.Now.AddMinutes(-1), The.Now.AddMinutes(-2), default);
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri)
             .Respond(_ => TokenResponses.Error(HttpStatusCode.BadRequest, "invalid_client", "Client authentication failed"));
         host.ServeApi(The.ApiEndpoint);
@@ -255,7 +257,7 @@ public sealed class OAuthTokenProviderFailureTests
     {
         await using var host = TransmissionTestHost.Create();
         var created = await host.SetDirectAsync();
-        await host.Store.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("expired"), null, The.Now.AddMinutes(-1), The.Now.AddMinutes(-2), default);
+        await host.Services.GetRequiredService<TokenPathGateway>().SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("expired"), null, The.Now.AddMinutes(-1), The.Now.AddMinutes(-2), default);
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         token.Respond(_ =>
         {

@@ -22,6 +22,10 @@ namespace EInvoice.Transmission.Security.Internal;
 /// A change through this process's <see cref="CredentialStore"/> drops the company at once; a change by another
 /// process is noticed within <see cref="OAuthOptions.CredentialRecheckInterval"/>.
 /// </para>
+/// <para>
+/// Storage is reached through <see cref="TokenPathGateway"/> only; <see cref="CredentialStore"/> is held for its
+/// <see cref="CredentialStore.CredentialsChanged"/> event.
+/// </para>
 /// </remarks>
 internal sealed class AccessTokenCache : IDisposable
 {
@@ -32,6 +36,7 @@ internal sealed class AccessTokenCache : IDisposable
 
     private readonly ConcurrentDictionary<string, CompanyEntry> _entries = new(StringComparer.Ordinal);
     private readonly CredentialStore _store;
+    private readonly TokenPathGateway _gateway;
     private readonly TokenClient _tokenClient;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly OAuthOptions _options;
@@ -44,6 +49,7 @@ internal sealed class AccessTokenCache : IDisposable
 
     public AccessTokenCache(
         CredentialStore store,
+        TokenPathGateway gateway,
         TokenClient tokenClient,
         IHttpClientFactory httpClientFactory,
         IOptions<OAuthOptions> options,
@@ -52,6 +58,7 @@ internal sealed class AccessTokenCache : IDisposable
         ILogger<AccessTokenCache> logger)
     {
         _store = store;
+        _gateway = gateway;
         _tokenClient = tokenClient;
         _httpClientFactory = httpClientFactory;
         _options = options.Value;
@@ -114,7 +121,7 @@ internal sealed class AccessTokenCache : IDisposable
         TransmissionCredentials? credentials;
         try
         {
-            credentials = await _store.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false);
+            credentials = await _gateway.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false);
         }
         catch (CredentialVaultException)
         {
@@ -161,7 +168,7 @@ internal sealed class AccessTokenCache : IDisposable
         }
 
         var result = new ConnectionTestResult(testedAt, error is null, SecretScrubber.Scrub(error, credentials.Secrets()));
-        await _store.RecordConnectionTestAsync(companyId, credentials.Version, result, credentials.Secrets(), changesValidity: !transient, cancellationToken).ConfigureAwait(false);
+        await _gateway.RecordConnectionTestAsync(companyId, credentials.Version, result, credentials.Secrets(), changesValidity: !transient, cancellationToken).ConfigureAwait(false);
         _logger.ConnectionTested(companyId, result.Succeeded);
         return result;
     }
@@ -308,7 +315,7 @@ internal sealed class AccessTokenCache : IDisposable
         AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
 
         var now = _timeProvider.GetUtcNow();
-        var leased = await _store.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
+        var leased = await _gateway.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
         try
         {
             if (leased)
@@ -402,7 +409,7 @@ internal sealed class AccessTokenCache : IDisposable
         var companyId = entry.CompanyId;
         try
         {
-            var credentials = await _store.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false)
+            var credentials = await _gateway.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false)
                 ?? throw Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
             entry.Loaded(credentials.Version, credentials.Environment, AuthSnapshot.OriginOf(credentials));
             return credentials;
@@ -493,7 +500,7 @@ internal sealed class AccessTokenCache : IDisposable
         var snapshot = AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
         try
         {
-            await _store.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, cancellationToken).ConfigureAwait(false);
+            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -591,7 +598,7 @@ internal sealed class AccessTokenCache : IDisposable
     {
         try
         {
-            await _store.ClearTokensAsync(companyId, version, markInvalid: true, CancellationToken.None).ConfigureAwait(false);
+            await _gateway.ClearTokensAsync(companyId, version, markInvalid: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -603,7 +610,7 @@ internal sealed class AccessTokenCache : IDisposable
     {
         try
         {
-            await _store.ReleaseTokenLeaseAsync(companyId, _leaseOwner, CancellationToken.None).ConfigureAwait(false);
+            await _gateway.ReleaseTokenLeaseAsync(companyId, _leaseOwner, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Logging;
+
+namespace EInvoice.Transmission.Security.Internal;
+
+/// <summary>
+/// The token path's way into credential storage: read a company's credentials with their secrets opened, store and
+/// clear tokens, record connection tests, and take the cross-process lease on a token request. Sensitive: for the
+/// library's own token path (<see cref="AccessTokenCache"/>) only.
+/// </summary>
+/// <remarks>
+/// Kept apart from <see cref="CredentialStore"/>, the public admin API, so that the one place that opens secrets for
+/// sending is small and easy to review, and the admin API carries no hidden members. None of these writes is a
+/// credential change: they need no multi-factor proof, are not audited, and raise no
+/// <see cref="CredentialStore.CredentialsChanged"/>. Each write lands only while the credentials are still at the
+/// version the caller read, so a result obtained with old credentials never lands on new ones.
+/// </remarks>
+internal sealed class TokenPathGateway
+{
+    private readonly ICredentialRepository _repository;
+    private readonly CredentialVault _vault;
+    private readonly CredentialRowAccess _rows;
+    private readonly ILogger _logger;
+
+    /// <param name="repository">Where credentials and the token lease are stored.</param>
+    /// <param name="vault">Opens and seals secrets.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">
+    /// The <see cref="CredentialStore"/>'s logger: the token path's storage events (an envelope that does not open, a
+    /// destination that fails its check, a write conflict) keep the category they have always been logged under, so
+    /// hosts' log filters still apply.
+    /// </param>
+    public TokenPathGateway(ICredentialRepository repository, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger)
+    {
+        _repository = repository;
+        _vault = vault;
+        _logger = logger;
+        _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
+    }
+
+    /// <summary>Reads a company's credentials with their secrets opened, once their destination passed its check.</summary>
+    /// <exception cref="CredentialVaultException">An envelope cannot be opened, or the destination failed its check.</exception>
+    public async Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
+    {
+        var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        _rows.EnsureDestinationIsSealed(row);
+        return new TransmissionCredentials
+        {
+            CompanyId = row.CompanyId,
+            Mode = row.Mode,
+            Environment = CredentialRules.ParseEnvironment(row.Environment),
+            Version = row.Version,
+            ClientId = row.ClientId,
+            ClientSecret = OpenOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
+            TokenEndpoint = CredentialRowAccess.ToUri(row.TokenEndpoint),
+            ApiEndpoint = CredentialRowAccess.ToUri(row.ApiEndpoint),
+            Scope = row.Scope,
+            ApiKey = OpenOrNull(row, row.ApiKey, SecretFields.ApiKey),
+            AspEndpoint = CredentialRowAccess.ToUri(row.AspEndpoint),
+            AspIdentifier = row.AspIdentifier,
+            AccessToken = OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
+            RefreshToken = OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+            AccessTokenExpiresAt = row.AccessTokenExpiresAt,
+            AccessTokenRefreshAt = row.AccessTokenRefreshAt,
+        };
+    }
+
+    /// <summary>Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>.</summary>
+    public Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
+    {
+        var access = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken);
+        var refresh = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken);
+        return WriteTokensAsync(
+            companyId,
+            version,
+            access,
+            refresh,
+            AuditChain.TruncateToMilliseconds(expiresAt),
+            AuditChain.TruncateToMilliseconds(refreshAt),
+            isValid: true,
+            cancellationToken);
+    }
+
+    /// <summary>Removes cached tokens if the credentials are still at <paramref name="version"/>; optionally marks them as not working.</summary>
+    public Task<bool> ClearTokensAsync(string companyId, long version, bool markInvalid, CancellationToken cancellationToken)
+        => WriteTokensAsync(companyId, version, null, null, null, null, isValid: markInvalid ? false : null, cancellationToken);
+
+    /// <summary>
+    /// Records a connection test if the credentials are still at <paramref name="version"/>, scrubbing secrets from its
+    /// error. <paramref name="changesValidity"/> is false for a failure that says nothing about the credentials (network,
+    /// timeout, server error, redirect): it is recorded, and <see cref="CredentialStatus.IsValid"/> stays as it was.
+    /// </summary>
+    public Task<bool> RecordConnectionTestAsync(string companyId, long version, ConnectionTestResult result, IEnumerable<SecretValue> secrets, bool changesValidity, CancellationToken cancellationToken)
+    {
+        var error = SecretScrubber.Scrub(result.Error, secrets);
+        var testedAt = AuditChain.TruncateToMilliseconds(result.TestedAt);
+        return _rows.MutateAtVersionAsync(
+            companyId,
+            version,
+            row => row with
+            {
+                LastTestAt = testedAt,
+                LastTestSucceeded = result.Succeeded,
+                LastTestError = error,
+                IsValid = changesValidity ? result.Succeeded : row.IsValid,
+                LastValidatedAt = changesValidity ? testedAt : row.LastValidatedAt,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Takes the short cross-process lease on a company's token request.</summary>
+    public Task<bool> TryAcquireTokenLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        => _repository.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+
+    /// <summary>Releases the lease taken by <see cref="TryAcquireTokenLeaseAsync"/>.</summary>
+    public Task ReleaseTokenLeaseAsync(string companyId, string owner, CancellationToken cancellationToken)
+        => _repository.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+
+    /// <summary>
+    /// Replaces the row's tokens (all four token columns together, so a token never sits next to another one's expiry)
+    /// if the credentials are still at <paramref name="version"/>. <paramref name="isValid"/> records what the outcome
+    /// says about the credentials, stamped with the time; <see langword="null"/> leaves their validity as it was.
+    /// </summary>
+    private Task<bool> WriteTokensAsync(
+        string companyId, long version, byte[]? accessToken, byte[]? refreshToken, DateTimeOffset? expiresAt, DateTimeOffset? refreshAt, bool? isValid, CancellationToken cancellationToken)
+    {
+        var now = _rows.Now();
+        return _rows.MutateAtVersionAsync(
+            companyId,
+            version,
+            row => row with
+            {
+                AccessToken = accessToken,
+                RefreshToken = refreshToken,
+                AccessTokenExpiresAt = expiresAt,
+                AccessTokenRefreshAt = refreshAt,
+                IsValid = isValid ?? row.IsValid,
+                LastValidatedAt = isValid is null ? row.LastValidatedAt : now,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Opens one envelope of the row; a failure is logged with the field it concerns, never with its value.</summary>
+    private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)
+    {
+        if (envelope is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _vault.OpenSecret(envelope, row.CompanyId, field);
+        }
+        catch (CredentialVaultException ex)
+        {
+            _logger.EnvelopeCannotBeOpened(row.CompanyId, field, ex);
+            throw;
+        }
+    }
+}
