@@ -24,7 +24,8 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </para>
 /// <para>
 /// Storage is reached through <see cref="TokenPathGateway"/> only; <see cref="CredentialStore"/> is held for its
-/// <see cref="CredentialStore.CredentialsChanged"/> event.
+/// <see cref="CredentialStore.CredentialsChanged"/> event. When to refresh, re-check and back off is decided by
+/// <see cref="TokenRefreshPolicy"/>.
 /// </para>
 /// </remarks>
 internal sealed class AccessTokenCache : IDisposable
@@ -40,6 +41,7 @@ internal sealed class AccessTokenCache : IDisposable
     private readonly TokenClient _tokenClient;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly OAuthOptions _options;
+    private readonly TokenRefreshPolicy _policy;
     private readonly TimeProvider _timeProvider;
     private readonly bool _systemClock;
     private readonly long _timestampsPerMillisecond;
@@ -62,6 +64,7 @@ internal sealed class AccessTokenCache : IDisposable
         _tokenClient = tokenClient;
         _httpClientFactory = httpClientFactory;
         _options = options.Value;
+        _policy = new TokenRefreshPolicy(_options);
         _timeProvider = timeProvider;
         _systemClock = ReferenceEquals(timeProvider, TimeProvider.System);
         _timestampsPerMillisecond = Math.Max(1, timeProvider.TimestampFrequency / 1000);
@@ -272,7 +275,7 @@ internal sealed class AccessTokenCache : IDisposable
             // A transient failure backs off; a permanent one is not asked again with the same credentials (see
             // FetchAsync), and storage is read again once per re-check interval to notice that they changed.
             var now = _timeProvider.GetUtcNow();
-            var blockedUntil = now + (error.IsTransient ? Backoff(error, entry.ConsecutiveFailures) : _options.CredentialRecheckInterval);
+            var blockedUntil = _policy.BlockedUntil(error, entry.ConsecutiveFailures, now);
             _logger.TokenFailed(entry.CompanyId, error.Error, (int?)error.StatusCode, error.IsTransient, blockedUntil);
 
             // From the first failure on, the exception says when the library will ask again.
@@ -374,7 +377,7 @@ internal sealed class AccessTokenCache : IDisposable
     private AuthSnapshot? WithoutTokenRequest(CompanyEntry entry, TransmissionCredentials credentials)
     {
         var now = _timeProvider.GetUtcNow();
-        var recheckAt = now + _options.CredentialRecheckInterval;
+        var recheckAt = _policy.RecheckAt(now);
         switch (credentials.Mode)
         {
             case TransmissionMode.Sandbox:
@@ -429,11 +432,8 @@ internal sealed class AccessTokenCache : IDisposable
             return null;
         }
 
-        // The instance that obtained the token stored when it is due; lacking that, half of what remains bounds the buffer.
-        var refreshBefore = credentials.AccessTokenRefreshAt is { } refreshAt && refreshAt <= expiresAt
-            ? expiresAt - refreshAt
-            : Min(_options.RefreshBeforeExpiry, (expiresAt - now) / 2);
-        var snapshot = AuthSnapshot.ForBearer(credentials, token, credentials.RefreshToken, expiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
+        var refreshBefore = _policy.RefreshBeforeStored(expiresAt, credentials.AccessTokenRefreshAt, now);
+        var snapshot = AuthSnapshot.ForBearer(credentials, token, credentials.RefreshToken, expiresAt, refreshBefore, _policy.RecheckAt(now));
         return now < snapshot.RefreshAt ? snapshot : null;
     }
 
@@ -495,9 +495,9 @@ internal sealed class AccessTokenCache : IDisposable
     /// <summary>Stores the token sealed, so a restart or another instance reuses it; a storage failure only costs that reuse.</summary>
     private async Task<AuthSnapshot> PersistAsync(TransmissionCredentials credentials, TokenResult token, CancellationToken cancellationToken)
     {
-        var refreshBefore = Min(_options.RefreshBeforeExpiry, token.Lifetime / 2);
+        var refreshBefore = _policy.RefreshBefore(token.Lifetime);
         var now = _timeProvider.GetUtcNow();
-        var snapshot = AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, now + _options.CredentialRecheckInterval);
+        var snapshot = AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, _policy.RecheckAt(now));
         try
         {
             await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, cancellationToken).ConfigureAwait(false);
@@ -544,22 +544,6 @@ internal sealed class AccessTokenCache : IDisposable
             return ($"The ASP could not be reached ({ex.HttpRequestError}).", true);
         }
     }
-
-    private TimeSpan Backoff(OAuthTokenException error, int failuresBefore)
-    {
-        if (error.RetryAfter is { } retryAfter)
-        {
-            return Min(retryAfter, TimeSpan.FromHours(1));
-        }
-
-        var exponential = _options.InitialBackoff * Math.Pow(2, Math.Min(failuresBefore, 20));
-        var delay = Min(exponential, _options.MaxBackoff);
-
-        // Up to a fifth less, at random, so companies that failed together do not retry together.
-        return delay - (delay * (RandomNumberGenerator.GetInt32(0, 200) / 1000.0));
-    }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>
     /// Milliseconds on a monotonic clock: <see cref="Environment.TickCount64"/> for the system clock (a quarter of the
