@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EInvoice.Transmission.Security.Dapper;
 
 /// <summary>
-/// Stores credentials and the audit trail in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
+/// Stores credentials, the audit trail and the token leases in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,7 +24,7 @@ namespace EInvoice.Transmission.Security.Dapper;
 /// the permissions it has, with a warning (event 2003) when group or others may read it.
 /// </para>
 /// </remarks>
-public sealed class DapperCredentialRepository : ICredentialRepository
+public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository
 {
     private const string Table = "eits_credentials";
 

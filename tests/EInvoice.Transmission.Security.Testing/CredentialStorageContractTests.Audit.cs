@@ -13,7 +13,7 @@ public abstract partial class CredentialStorageContractTests
 
         result.IsIntact.Should().BeTrue();
         result.EntryCount.Should().Be(AuditEntries);
-        result.HeadHash.Should().Be((await Repository.GetAuditHeadAsync())!.Hash);
+        result.HeadHash.Should().Be((await AuditTrail.GetAuditHeadAsync())!.Hash);
         result.FirstBrokenSequence.Should().BeNull();
     }
 

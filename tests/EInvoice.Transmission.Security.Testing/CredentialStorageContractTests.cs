@@ -5,7 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace EInvoice.Transmission.Security.Testing;
 
 /// <summary>
-/// The behaviour every <see cref="ICredentialRepository"/> must have, run against each implementation by a derived
+/// The behaviour every storage must have — <see cref="ICredentialRepository"/>, <see cref="IAuditTrailRepository"/> and
+/// <see cref="ITokenLeaseRepository"/>, implemented by one class over one storage — run against each implementation by a derived
 /// class (Dapper's TestBase idea): in-memory, SQLite and PostgreSQL. Each test gets fresh, empty storage.
 /// </summary>
 public abstract partial class CredentialStorageContractTests : IAsyncLifetime
@@ -22,6 +23,12 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
 
     protected ICredentialRepository Repository { get; private set; } = null!;
 
+    /// <summary>The same storage as <see cref="Repository"/>, as the audit trail.</summary>
+    protected IAuditTrailRepository AuditTrail { get; private set; } = null!;
+
+    /// <summary>The same storage as <see cref="Repository"/>, as the token lease.</summary>
+    protected ITokenLeaseRepository Leases { get; private set; } = null!;
+
     protected FakeTimeProvider Clock { get; }
 
     protected TestMfaVerifier Mfa { get; }
@@ -34,11 +41,16 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
     /// <summary>The token path's gateway over the same storage, key, clock and logs as <see cref="Store"/>.</summary>
     private TokenPathGateway Gateway => _gateway ??= CreateGateway(Some.Vault());
 
-    public async Task InitializeAsync() => Repository = await CreateRepositoryAsync();
+    public async Task InitializeAsync()
+    {
+        Repository = await CreateRepositoryAsync();
+        AuditTrail = Some.AlsoAs<IAuditTrailRepository>(Repository);
+        Leases = Some.AlsoAs<ITokenLeaseRepository>(Repository);
+    }
 
     public Task DisposeAsync() => DisposeStorageAsync();
 
-    /// <summary>Creates a repository over fresh, empty storage.</summary>
+    /// <summary>Creates a repository over fresh, empty storage; it implements all three storage contracts.</summary>
     protected abstract Task<ICredentialRepository> CreateRepositoryAsync();
 
     protected virtual Task DisposeStorageAsync() => Task.CompletedTask;
@@ -66,7 +78,7 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
         var all = new List<AuditEntry>();
         while (true)
         {
-            var page = await Repository.ReadAuditAsync(all.Count == 0 ? 0 : all[^1].Sequence, 1000);
+            var page = await AuditTrail.ReadAuditAsync(all.Count == 0 ? 0 : all[^1].Sequence, 1000);
             all.AddRange(page);
             if (page.Count < 1000)
             {

@@ -101,9 +101,15 @@ public sealed class FaultPlan
     }
 }
 
-/// <summary>Passes every call to another repository; a test overrides the calls it wants to intercept.</summary>
-public abstract class DelegatingCredentialRepository(ICredentialRepository inner) : ICredentialRepository
+/// <summary>
+/// Passes every call to another repository, under all three storage contracts; a test overrides the calls it wants to
+/// intercept.
+/// </summary>
+public abstract class DelegatingCredentialRepository(ICredentialRepository inner) : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository
 {
+    private readonly IAuditTrailRepository _auditTrail = Some.AlsoAs<IAuditTrailRepository>(inner);
+    private readonly ITokenLeaseRepository _leases = Some.AlsoAs<ITokenLeaseRepository>(inner);
+
     public virtual Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default) => inner.GetAsync(companyId, cancellationToken);
 
     public virtual Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
@@ -118,18 +124,18 @@ public abstract class DelegatingCredentialRepository(ICredentialRepository inner
     public virtual Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
         => inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken);
 
-    public virtual Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => inner.AppendAuditAsync(audit, cancellationToken);
+    public virtual Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => _auditTrail.AppendAuditAsync(audit, cancellationToken);
 
     public virtual Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
-        => inner.ReadAuditAsync(afterSequence, limit, cancellationToken);
+        => _auditTrail.ReadAuditAsync(afterSequence, limit, cancellationToken);
 
-    public virtual Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => inner.GetAuditHeadAsync(cancellationToken);
+    public virtual Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => _auditTrail.GetAuditHeadAsync(cancellationToken);
 
     public virtual Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-        => inner.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+        => _leases.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
 
     public virtual Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
-        => inner.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+        => _leases.ReleaseLeaseAsync(companyId, owner, cancellationToken);
 }
 
 /// <summary>

@@ -45,6 +45,7 @@ public static class Some
         timeProvider ??= Clock();
         return new CredentialStore(
             repository,
+            AlsoAs<IAuditTrailRepository>(repository),
             vault ?? Vault(),
             verifier ?? new TestMfaVerifier(timeProvider),
             Options.Create(options ?? new CredentialStoreOptions()),
@@ -52,13 +53,18 @@ public static class Some
             logger ?? NullLogger<CredentialStore>.Instance);
     }
 
-    /// <summary>The token path's gateway over <paramref name="repository"/>, with the same defaults as <see cref="Store"/>.</summary>
+    /// <summary>The token path's gateway over <paramref name="repository"/> (also its token lease), with the same defaults as <see cref="Store"/>.</summary>
     internal static TokenPathGateway Gateway(
         ICredentialRepository repository,
         TimeProvider? timeProvider = null,
         CredentialVault? vault = null,
         ILogger<CredentialStore>? logger = null)
-        => new(repository, vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
+        => new(repository, AlsoAs<ITokenLeaseRepository>(repository), vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
+
+    /// <summary>The same storage under another of its contracts: every repository of the test kit implements all three.</summary>
+    public static T AlsoAs<T>(ICredentialRepository repository)
+        where T : class
+        => repository as T ?? throw new ArgumentException($"{repository.GetType().Name} does not implement {typeof(T).Name}.", nameof(repository));
 
     public sealed class FixedKeyProvider(KeyEncryptionKeyRing ring) : IKeyEncryptionKeyProvider
     {

@@ -49,8 +49,7 @@ public static class DapperEInvoiceTransmissionBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(dataSource);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ICredentialRepository>(sp => CreateRepository(sp, dataSource)));
-        return builder;
+        return builder.UseRepository(sp => CreateRepository(sp, dataSource));
     }
 
     /// <summary>
@@ -64,14 +63,13 @@ public static class DapperEInvoiceTransmissionBuilderExtensions
     public static IEInvoiceTransmissionBuilder UseDbDataSource(this IEInvoiceTransmissionBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ICredentialRepository>(sp => CreateRepository(
+        return builder.UseRepository(sp => CreateRepository(
             sp,
             sp.GetKeyedService<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey)
                 ?? sp.GetService<DbDataSource>()
                 ?? throw new InvalidOperationException(
                     $"UseDbDataSource() found no DbDataSource: register one keyed '{EInvoiceTransmissionDefaults.DataSourceKey}' " +
-                    "(services.AddKeyedSingleton<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey, ...)) or an unkeyed one."))));
-        return builder;
+                    "(services.AddKeyedSingleton<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey, ...)) or an unkeyed one.")));
     }
 
     /// <summary>Registers a data source the library creates and owns (the container disposes it), keyed so it is never the app's.</summary>
@@ -79,9 +77,29 @@ public static class DapperEInvoiceTransmissionBuilderExtensions
     {
         builder.Services.RemoveAllKeyed<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey);
         builder.Services.AddKeyedSingleton(EInvoiceTransmissionDefaults.DataSourceKey, (sp, _) => create(sp));
-        builder.Services.Replace(ServiceDescriptor.Singleton<ICredentialRepository>(sp => CreateRepository(
-            sp, sp.GetRequiredKeyedService<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey))));
+        return builder.UseRepository(sp => CreateRepository(sp, sp.GetRequiredKeyedService<DbDataSource>(EInvoiceTransmissionDefaults.DataSourceKey)));
+    }
+
+    /// <summary>
+    /// Registers one repository as the <see cref="ICredentialRepository"/>, the <see cref="IAuditTrailRepository"/> and the
+    /// <see cref="ITokenLeaseRepository"/>, replacing any chosen before.
+    /// </summary>
+    private static IEInvoiceTransmissionBuilder UseRepository(this IEInvoiceTransmissionBuilder builder, Func<IServiceProvider, DapperCredentialRepository> create)
+    {
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICredentialRepository>(create));
+        builder.Services.Replace(ServiceDescriptor.Singleton(Forward<IAuditTrailRepository>));
+        builder.Services.Replace(ServiceDescriptor.Singleton(Forward<ITokenLeaseRepository>));
         return builder;
+    }
+
+    /// <summary>The same singleton as the <see cref="ICredentialRepository"/>, unless the host replaced that one since.</summary>
+    private static T Forward<T>(IServiceProvider services)
+        where T : class
+    {
+        var repository = services.GetRequiredService<ICredentialRepository>();
+        return repository as T ?? throw new InvalidOperationException(
+            $"The registered {nameof(ICredentialRepository)} ({repository.GetType().FullName}) replaced the Dapper repository " +
+            $"after a Use… call, and does not implement {typeof(T).Name}. Implement it on the same class, or register an {typeof(T).Name}.");
     }
 
     private static DapperCredentialRepository CreateRepository(IServiceProvider services, DbDataSource dataSource)

@@ -11,8 +11,8 @@ namespace EInvoice.Transmission.Security;
 /// </summary>
 /// <remarks>
 /// Secrets go in as <see cref="SecretValue"/>s and never come out: <see cref="GetStatusAsync"/> reports only whether
-/// they are present. The store is a thread-safe singleton; storage is the <see cref="ICredentialRepository"/> the host
-/// chose.
+/// they are present. The store is a thread-safe singleton; storage is the <see cref="ICredentialRepository"/> and the
+/// <see cref="IAuditTrailRepository"/> the host chose.
 /// </remarks>
 public sealed class CredentialStore
 {
@@ -22,6 +22,7 @@ public sealed class CredentialStore
     private static readonly TimeSpan MfaClockSkew = TimeSpan.FromMinutes(1);
 
     private readonly ICredentialRepository _repository;
+    private readonly IAuditTrailRepository _auditTrail;
     private readonly CredentialVault _vault;
     private readonly IMfaVerifier _mfaVerifier;
     private readonly CredentialStoreOptions _options;
@@ -30,7 +31,8 @@ public sealed class CredentialStore
     private readonly CredentialRowAccess _rows;
 
     /// <summary>Creates the store. Hosts normally resolve it from dependency injection instead.</summary>
-    /// <param name="repository">Where credentials and the audit trail are stored.</param>
+    /// <param name="repository">Where credentials are stored; each credential write appends its audit entry in the same transaction.</param>
+    /// <param name="auditTrail">Where the audit trail is read from and where entries on their own (refused changes) are appended.</param>
     /// <param name="vault">Seals and opens secrets.</param>
     /// <param name="mfaVerifier">Confirms the multi-factor proofs of changes.</param>
     /// <param name="options">The store's options.</param>
@@ -39,6 +41,7 @@ public sealed class CredentialStore
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public CredentialStore(
         ICredentialRepository repository,
+        IAuditTrailRepository auditTrail,
         CredentialVault vault,
         IMfaVerifier mfaVerifier,
         IOptions<CredentialStoreOptions> options,
@@ -46,6 +49,7 @@ public sealed class CredentialStore
         ILogger<CredentialStore> logger)
     {
         ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(auditTrail);
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(mfaVerifier);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,6 +57,7 @@ public sealed class CredentialStore
         ArgumentNullException.ThrowIfNull(logger);
 
         _repository = repository;
+        _auditTrail = auditTrail;
         _vault = vault;
         _mfaVerifier = mfaVerifier;
         _options = options.Value;
@@ -326,7 +331,7 @@ public sealed class CredentialStore
 
         // Audited even if the caller cancels now: the rotation itself already happened.
         using var auditKey = _vault.CreateAuditKey();
-        await _repository.AppendAuditAsync(
+        await _auditTrail.AppendAuditAsync(
             new AuditEvent
             {
                 Timestamp = _rows.Now(),
@@ -353,7 +358,7 @@ public sealed class CredentialStore
         ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
-        return _repository.ReadAuditAsync(afterSequence, limit, cancellationToken);
+        return _auditTrail.ReadAuditAsync(afterSequence, limit, cancellationToken);
     }
 
     /// <summary>
@@ -417,7 +422,7 @@ public sealed class CredentialStore
         var previousHash = AuditChain.GenesisHash;
         while (true)
         {
-            var page = await _repository.ReadAuditAsync(expected - 1, AuditPageSize, cancellationToken).ConfigureAwait(false);
+            var page = await _auditTrail.ReadAuditAsync(expected - 1, AuditPageSize, cancellationToken).ConfigureAwait(false);
             foreach (var entry in page)
             {
                 var problem = entry.Sequence != expected ? $"entry {expected} is missing or out of order"
@@ -489,7 +494,7 @@ public sealed class CredentialStore
             return Broken(count + 1, count, $"the trail ends at entry {count}, but the checkpoint recorded {checkpoint.EntryCount}: entries at the end were removed", truncated: true);
         }
 
-        var head = await _repository.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+        var head = await _auditTrail.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
         var headSequence = head?.Sequence ?? 0;
         if (headSequence != count || !string.Equals(head?.Hash ?? AuditChain.GenesisHash, previousHash, StringComparison.Ordinal))
         {
@@ -748,7 +753,7 @@ public sealed class CredentialStore
         // A refusal is audited even when the caller gives up: cancelling must not hide an attempt.
         using (var auditKey = _vault.CreateAuditKey())
         {
-            await _repository.AppendAuditAsync(
+            await _auditTrail.AppendAuditAsync(
                 new AuditEvent
                 {
                     Timestamp = _rows.Now(),

@@ -1,12 +1,12 @@
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
-/// Keeps credentials and the audit trail in process memory: for tests, samples and development. Everything is
+/// Keeps credentials, the audit trail and the token leases in process memory: for tests, samples and development. Everything is
 /// lost when the process ends, so it is never chosen by default; register it explicitly with
 /// <c>UseInMemoryCredentialRepository()</c>.
 /// </summary>
 /// <remarks>Thread-safe; every operation is atomic, and a credential write and its audit entry happen together.</remarks>
-public sealed class InMemoryCredentialRepository : ICredentialRepository
+public sealed class InMemoryCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository
 {
     private readonly Lock _gate = new();
     private readonly SortedList<string, StoredCredential> _rows = new(StringComparer.Ordinal);

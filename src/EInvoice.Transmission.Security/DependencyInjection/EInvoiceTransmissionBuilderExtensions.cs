@@ -1,4 +1,5 @@
 using EInvoice.Transmission.Security;
+using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -7,17 +8,23 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EInvoiceTransmissionBuilderExtensions
 {
     /// <summary>
-    /// Keeps credentials and the audit trail in process memory. For tests, samples and development only: everything
-    /// is lost when the process ends.
+    /// Keeps credentials, the audit trail and the token leases in process memory. For tests, samples and development
+    /// only: everything is lost when the process ends.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    /// <remarks>Replaces any repository chosen before: the last <c>Use…</c> call wins.</remarks>
+    /// <remarks>
+    /// Registers one <see cref="InMemoryCredentialRepository"/> as the <see cref="ICredentialRepository"/>, the
+    /// <see cref="IAuditTrailRepository"/> and the <see cref="ITokenLeaseRepository"/>. Replaces any repository chosen
+    /// before: the last <c>Use…</c> call wins.
+    /// </remarks>
     public static IEInvoiceTransmissionBuilder UseInMemoryCredentialRepository(this IEInvoiceTransmissionBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<ICredentialRepository, InMemoryCredentialRepository>());
+        builder.Services.Replace(ServiceDescriptor.Singleton(StorageContractForwarding.AuditTrail));
+        builder.Services.Replace(ServiceDescriptor.Singleton(StorageContractForwarding.TokenLease));
         return builder;
     }
 

@@ -40,13 +40,17 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddSingleton<IKeyEncryptionKeyProvider, OptionsKeyEncryptionKeyProvider>();
         services.TryAddSingleton<CredentialVault>();
 
-        // The core registers no ICredentialRepository: the host chooses one with a Use... method.
+        // The core registers no ICredentialRepository: the host chooses one with a Use... method. The audit trail and the
+        // token lease default to that same repository; a host's own repository must then implement them (checked at start).
+        services.TryAddSingleton(StorageContractForwarding.AuditTrail);
+        services.TryAddSingleton(StorageContractForwarding.TokenLease);
         services.AddOptions<CredentialStoreOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, CredentialStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, StorageRegistrationValidator>());
         services.TryAddSingleton<IMfaVerifier, MissingMfaVerifier>();
         services.TryAddSingleton(static sp => new CredentialStore(
             sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
+            sp.GetRequiredService<IAuditTrailRepository>(),
             sp.GetRequiredService<CredentialVault>(),
             sp.GetRequiredService<IMfaVerifier>(),
             sp.GetRequiredService<IOptions<CredentialStoreOptions>>(),
@@ -56,6 +60,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         // The token path's own way into storage (read with secrets opened, store tokens, lease), apart from the admin API.
         services.TryAddSingleton(static sp => new TokenPathGateway(
             sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
+            sp.GetRequiredService<ITokenLeaseRepository>(),
             sp.GetRequiredService<CredentialVault>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CredentialStore>>()));

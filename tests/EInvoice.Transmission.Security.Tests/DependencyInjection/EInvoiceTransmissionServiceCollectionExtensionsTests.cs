@@ -254,5 +254,95 @@ public sealed class EInvoiceTransmissionServiceCollectionExtensionsTests
         services.AddEInvoiceTransmission().UseInMemoryCredentialRepository().UseInMemoryCredentialRepository();
 
         services.Where(d => d.ServiceType == typeof(ICredentialRepository)).Should().ContainSingle();
+        services.Where(d => d.ServiceType == typeof(IAuditTrailRepository)).Should().ContainSingle();
+        services.Where(d => d.ServiceType == typeof(ITokenLeaseRepository)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void UseInMemoryCredentialRepository_Resolved_OneInstanceServesAllThreeContracts()
+    {
+        using var provider = Build(ValidSettings());
+
+        var repository = provider.GetRequiredService<ICredentialRepository>();
+
+        repository.Should().BeOfType<InMemoryCredentialRepository>();
+        provider.GetRequiredService<IAuditTrailRepository>().Should().BeSameAs(repository);
+        provider.GetRequiredService<ITokenLeaseRepository>().Should().BeSameAs(repository);
+    }
+
+    [Fact]
+    public async Task AddEInvoiceTransmission_HostRepositoryImplementingAllThreeRegisteredAsCredentialRepository_ServesAuditAndLease()
+    {
+        var repository = new HostRepository();
+        using var provider = BuildWithHostRepository(repository);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var store = provider.GetRequiredService<CredentialStore>();
+        await store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
+
+        provider.GetRequiredService<IAuditTrailRepository>().Should().BeSameAs(repository);
+        provider.GetRequiredService<ITokenLeaseRepository>().Should().BeSameAs(repository);
+        (await store.ReadAuditTrailAsync(0, 10)).Should().ContainSingle().Which.Action.Should().Be(AuditAction.CredentialsCreated);
+        (await store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_HostRepositoryImplementingOnlyCredentialRepository_FailsNamingTheMissingInterfaces()
+    {
+        using var provider = BuildWithHostRepository(new CredentialsOnlyRepository());
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Contain(nameof(IAuditTrailRepository)).And.Contain(nameof(ITokenLeaseRepository)).And.Contain(nameof(CredentialsOnlyRepository));
+    }
+
+    [Fact]
+    public void Validate_HostRepositoryWithSeparateAuditTrailOnly_FailsNamingTheTokenLease()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(ValidSettings()).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<ICredentialRepository>(new CredentialsOnlyRepository());
+        services.AddSingleton<IAuditTrailRepository>(new InMemoryCredentialRepository());
+        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission"));
+        using var provider = services.BuildServiceProvider(validateScopes: true);
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Contain(nameof(ITokenLeaseRepository)).And.NotContain(nameof(IAuditTrailRepository));
+    }
+
+    private static ServiceProvider BuildWithHostRepository(ICredentialRepository repository)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(ValidSettings()).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<IMfaVerifier>(new TestMfaVerifier(TimeProvider.System));
+        services.AddSingleton(repository);
+        services.AddEInvoiceTransmission(configuration.GetSection("EInvoiceTransmission"));
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    /// <summary>A host's own storage that implements all three contracts, registered only as its credential repository.</summary>
+    private sealed class HostRepository() : DelegatingCredentialRepository(new InMemoryCredentialRepository());
+
+    /// <summary>A host's own storage that implements only the credential rows.</summary>
+    private sealed class CredentialsOnlyRepository : ICredentialRepository
+    {
+        private readonly InMemoryCredentialRepository _inner = new();
+
+        public Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default) => _inner.GetAsync(companyId, cancellationToken);
+
+        public Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
+            => _inner.ListAsync(afterCompanyId, limit, cancellationToken);
+
+        public Task<bool> InsertAsync(StoredCredential credential, AuditEvent? audit, CancellationToken cancellationToken = default)
+            => _inner.InsertAsync(credential, audit, cancellationToken);
+
+        public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+            => _inner.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken);
+
+        public Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+            => _inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken);
     }
 }

@@ -17,11 +17,13 @@ namespace EInvoice.Transmission.Security.Internal;
 internal sealed class TokenPathGateway
 {
     private readonly ICredentialRepository _repository;
+    private readonly ITokenLeaseRepository _leases;
     private readonly CredentialVault _vault;
     private readonly CredentialRowAccess _rows;
     private readonly ILogger _logger;
 
-    /// <param name="repository">Where credentials and the token lease are stored.</param>
+    /// <param name="repository">Where credentials are stored.</param>
+    /// <param name="leases">Where the token lease is kept.</param>
     /// <param name="vault">Opens and seals secrets.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">
@@ -29,9 +31,10 @@ internal sealed class TokenPathGateway
     /// destination that fails its check, a write conflict) keep the category they have always been logged under, so
     /// hosts' log filters still apply.
     /// </param>
-    public TokenPathGateway(ICredentialRepository repository, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger)
+    public TokenPathGateway(ICredentialRepository repository, ITokenLeaseRepository leases, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger)
     {
         _repository = repository;
+        _leases = leases;
         _vault = vault;
         _logger = logger;
         _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
@@ -114,11 +117,11 @@ internal sealed class TokenPathGateway
 
     /// <summary>Takes the short cross-process lease on a company's token request.</summary>
     public Task<bool> TryAcquireTokenLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-        => _repository.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+        => _leases.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
 
     /// <summary>Releases the lease taken by <see cref="TryAcquireTokenLeaseAsync"/>.</summary>
     public Task ReleaseTokenLeaseAsync(string companyId, string owner, CancellationToken cancellationToken)
-        => _repository.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+        => _leases.ReleaseLeaseAsync(companyId, owner, cancellationToken);
 
     /// <summary>
     /// Replaces the row's tokens (all four token columns together, so a token never sits next to another one's expiry)
