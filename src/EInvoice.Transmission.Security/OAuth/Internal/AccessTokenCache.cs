@@ -227,6 +227,15 @@ internal sealed class AccessTokenCache : IDisposable
         }
     }
 
+    /// <summary>The identity provider refused exactly these credentials: asking again could only be refused again.</summary>
+    private static void ThrowIfRefused(CompanyEntry entry, long version)
+    {
+        if (entry.RefusedFor(version) is { } refused)
+        {
+            throw refused.WithRetryAfter(null);
+        }
+    }
+
     private static bool IsMismatch(OAuthTokenException error)
         => error.Error is OAuthTokenException.EnvironmentMismatch or OAuthTokenException.EndpointMismatch;
 
@@ -314,8 +323,10 @@ internal sealed class AccessTokenCache : IDisposable
             return answer;
         }
 
-        // A token is requested only for a requester the credentials fit.
+        // A token is requested only for a requester the credentials fit, and never with refused credentials (checked
+        // before the lease too, so that a refused company costs no lease write per re-check).
         AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
+        ThrowIfRefused(entry, credentials.Version);
 
         var now = _timeProvider.GetUtcNow();
         var leased = await _gateway.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
@@ -339,11 +350,7 @@ internal sealed class AccessTokenCache : IDisposable
 
             // Read again since the first check (under the lease, or from the other process): check the latest.
             AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
-            if (entry.RefusedFor(credentials.Version) is { } refused)
-            {
-                // The identity provider refused exactly these credentials: asking again could only be refused again.
-                throw refused.WithRetryAfter(null);
-            }
+            ThrowIfRefused(entry, credentials.Version);
 
             TokenResult token;
             try
