@@ -42,6 +42,19 @@ public sealed class OAuthTokenProviderRefusalTests
     }
 
     [Fact]
+    public async Task SendAsync_RequestAddressWithUserInformation_TheMismatchMessageLeavesItOut()
+    {
+        await using var host = TransmissionTestHost.Create();
+        await host.SetDirectAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://someone:CANARY-password@elsewhere.example/collect?key=CANARY-query").SetCompanyId(The.CompanyId);
+        var act = () => host.Api().SendAsync(request);
+
+        var error = (await act.Should().ThrowAsync<OAuthTokenException>()).Which;
+        error.Message.Should().Contain("https://elsewhere.example:443").And.NotContain("CANARY");
+    }
+
+    [Fact]
     public async Task SendAsync_MismatchedAndMatchingClientsAtOnce_TheMatchingOneIsServedAndNotBlocked()
     {
         await using var host = TransmissionTestHost.Create();

@@ -93,7 +93,7 @@ internal sealed class AuthSnapshot
             throw new OAuthTokenException(
                 companyId,
                 OAuthTokenException.EndpointMismatch,
-                $"the request goes to {Authority(requester.RequestUri) ?? "no address"}, the credentials are for {Authority(origin)}",
+                $"the request goes to {OriginText.Of(requester.RequestUri) ?? "no address"}, the credentials are for {OriginText.Of(origin)}",
                 null,
                 isTransient: false,
                 null);
@@ -103,10 +103,6 @@ internal sealed class AuthSnapshot
     /// <summary>Whether a request of <paramref name="requester"/> may carry credentials of this environment and origin.</summary>
     public static bool Fits(TransmissionEnvironment credentialsEnvironment, Uri? origin, in Requester requester)
         => credentialsEnvironment == requester.Environment && (origin is null || IsSameOrigin(requester.RequestUri, origin));
-
-    /// <summary>Scheme, host and port: never the user information a request address may carry.</summary>
-    private static string? Authority(Uri? uri)
-        => uri is { IsAbsoluteUri: true } ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : null;
 
     /// <summary>Whether a request may carry these credentials.</summary>
     /// <exception cref="OAuthTokenException">The environment or the origin does not match.</exception>

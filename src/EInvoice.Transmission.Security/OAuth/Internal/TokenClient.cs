@@ -135,14 +135,8 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
         }
     }
 
-    /// <summary>
-    /// The token endpoint's scheme, host and port: not a secret, and what an operator needs to find a network fault.
-    /// Path, query and user information are left out, as they could carry anything.
-    /// </summary>
-    private static string Origin(HttpRequestMessage request)
-        => request.RequestUri is { IsAbsoluteUri: true } uri
-            ? uri.GetComponents(UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.UriEscaped)
-            : "the token endpoint";
+    /// <summary>The token endpoint as messages name it (<see cref="OriginText"/>): not a secret, and what an operator needs to find a network fault.</summary>
+    private static string Origin(HttpRequestMessage request) => OriginText.Of(request.RequestUri) ?? "the token endpoint";
 
     /// <summary>The identity provider's <c>error</c>, if it is an error code and holds no known secret.</summary>
     private static string? TrustedErrorCode(string error, IEnumerable<SecretValue> secrets)
