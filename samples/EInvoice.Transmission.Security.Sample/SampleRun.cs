@@ -90,16 +90,7 @@ public static class SampleRun
                 var mfa = host.Services.GetRequiredService<StepUpMfa>();
                 var status = await store.SetAsync(
                     CompanyId,
-                    new CredentialUpdate
-                    {
-                        Mode = TransmissionMode.DirectDctce,
-                        Environment = TransmissionEnvironment.Sandbox,
-                        ClientId = clientId,
-                        ClientSecret = new SecretValue(clientSecret),
-                        TokenEndpoint = tokenEndpoint,
-                        ApiEndpoint = apiEndpoint,
-                        Scope = options.Scope,
-                    },
+                    new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox }.WithSetting(OAuthClientCredentialsKind.ClientId, clientId).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(clientSecret)).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, tokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, apiEndpoint).WithSetting(OAuthClientCredentialsKind.Scope, options.Scope),
                     new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)),
                     cancellationToken);
                 await Say("status (safe to show: no secret, only whether one is stored):");

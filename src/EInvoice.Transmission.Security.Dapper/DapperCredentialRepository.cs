@@ -121,13 +121,11 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         return WriteAsync(
             $"""
             INSERT INTO {Table} (
-                company_id, mode, environment, client_id, client_secret, token_endpoint, api_endpoint, scope, api_key,
-                asp_endpoint, asp_identifier, asp_provider_name, access_token, refresh_token, access_token_expires_at,
+                company_id, kind, environment, settings, secrets, access_token, refresh_token, access_token_expires_at,
                 access_token_refresh_at, is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
                 destination_seal, configured_at, configured_by, version, row_version)
             VALUES (
-                @CompanyId, @Mode, @Environment, @ClientId, @ClientSecret, @TokenEndpoint, @ApiEndpoint, @Scope, @ApiKey,
-                @AspEndpoint, @AspIdentifier, @AspProviderName, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
+                @CompanyId, @Kind, @Environment, @Settings, @Secrets, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
                 @AccessTokenRefreshAt, @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
                 @DestinationSeal, @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
             ON CONFLICT (company_id) DO NOTHING
@@ -144,9 +142,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         return WriteAsync(
             $"""
             UPDATE {Table} SET
-                mode = @Mode, environment = @Environment, client_id = @ClientId, client_secret = @ClientSecret,
-                token_endpoint = @TokenEndpoint, api_endpoint = @ApiEndpoint, scope = @Scope, api_key = @ApiKey,
-                asp_endpoint = @AspEndpoint, asp_identifier = @AspIdentifier, asp_provider_name = @AspProviderName,
+                kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets,
                 access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
                 access_token_refresh_at = @AccessTokenRefreshAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
                 last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,

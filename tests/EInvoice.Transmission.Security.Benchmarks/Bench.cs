@@ -45,15 +45,7 @@ internal static class Bench
     public static Task SetCredentialsAsync(IServiceProvider services, string companyId)
         => services.GetRequiredService<CredentialStore>().SetAsync(
             companyId,
-            new CredentialUpdate
-            {
-                Mode = TransmissionMode.DirectDctce,
-                Environment = TransmissionEnvironment.Production,
-                ClientId = "client-" + companyId,
-                ClientSecret = new SecretValue("bench-secret-" + companyId),
-                TokenEndpoint = TokenEndpoint,
-                ApiEndpoint = ApiEndpoint,
-            },
+            new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, "client-" + companyId).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("bench-secret-" + companyId)).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, ApiEndpoint),
             new CredentialChangeContext("bench", new MfaProof("totp", new SecretValue("000000"))));
 
     private sealed class FixedKeys(KeyEncryptionKeyRing ring) : IKeyEncryptionKeyProvider

@@ -51,5 +51,5 @@ public class StorageBenchmarks
 
     [Benchmark]
     public async Task<string?> StoreCredentialsWithSecretOpened()
-        => (await _gateway.GetCredentialsAsync(Bench.CompanyId, CancellationToken.None))?.ClientId;
+        => (await _gateway.GetCredentialsAsync(Bench.CompanyId, CancellationToken.None))?.Values.GetSetting(OAuthClientCredentialsKind.ClientId);
 }

@@ -47,7 +47,7 @@ public sealed class DapperEInvoiceTransmissionBuilderExtensionsTests : IDisposab
         Services(out var again).UseSqlite(_file.ConnectionString);
         await using var second = again.BuildServiceProvider(validateScopes: true);
         var credentials = await second.GetRequiredService<TokenPathGateway>().GetCredentialsAsync(The.CompanyId, default);
-        credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        credentials!.Values.GetSecret("api_key")!.Reveal().Should().Be(The.ApiKey);
         File.Exists(_file.Path).Should().BeTrue();
     }
 

@@ -54,10 +54,10 @@ public abstract partial class CredentialStorageContractTests
         await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
         for (var i = 0; i < 3; i++)
         {
-            await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = $"id-{i}" }, The.AdminWithMfa);
+            await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.Identifier, $"id-{i}"), The.AdminWithMfa);
         }
 
-        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = "x" }, new CredentialChangeContext("intruder", null)))
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.Identifier, "x"), new CredentialChangeContext("intruder", null)))
             .Should().ThrowAsync<CredentialChangeRefusedException>();
         await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa);
         (await ReadWholeAuditAsync()).Should().HaveCount(AuditEntries);

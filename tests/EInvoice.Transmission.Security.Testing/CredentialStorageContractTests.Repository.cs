@@ -14,17 +14,21 @@ public abstract partial class CredentialStorageContractTests
         var row = new StoredCredential
         {
             CompanyId = "Société — شركة — 会社",
-            Mode = TransmissionMode.AspProvider,
+            Kind = ApiKeyKind.KindName,
             Environment = "Production",
-            ClientId = "client-id",
-            ClientSecret = Some.Bytes(120),
-            TokenEndpoint = "https://auth.example/token",
-            ApiEndpoint = "https://api.example/",
-            Scope = "a b",
-            ApiKey = Some.Bytes(110),
-            AspEndpoint = "https://asp.example/",
-            AspIdentifier = "0235:123",
-            AspProviderName = "ASP",
+            Settings = new Dictionary<string, string>
+            {
+                ["api_endpoint"] = "https://asp.example/",
+                ["identifier"] = "0235:123",
+                ["provider_name"] = "ASP — Société",
+                ["header.aade-user-id"] = "user",
+            },
+            Secrets = new Dictionary<string, byte[]>
+            {
+                ["api_key"] = Some.Bytes(110),
+                ["client_secret"] = Some.Bytes(120),
+                ["header.Ocp-Apim-Subscription-Key"] = Some.Bytes(90),
+            },
             AccessToken = Some.Bytes(300),
             RefreshToken = Some.Bytes(100),
             DestinationSeal = Some.Bytes(200),
@@ -52,7 +56,7 @@ public abstract partial class CredentialStorageContractTests
         var row = new StoredCredential
         {
             CompanyId = The.CompanyId,
-            Mode = TransmissionMode.Sandbox,
+            Kind = NoCredentialsKind.KindName,
             Environment = "Sandbox",
             ConfiguredAt = The.Now,
             ConfiguredBy = The.Admin,
@@ -70,7 +74,7 @@ public abstract partial class CredentialStorageContractTests
     {
         await Repository.InsertAsync(Row(The.CompanyId), null);
 
-        var inserted = await Repository.InsertAsync(Row(The.CompanyId) with { ClientId = "other" }, Event());
+        var inserted = await Repository.InsertAsync(Row(The.CompanyId).WithSetting("client_id", "other"), Event());
 
         inserted.Should().BeFalse();
         (await Repository.GetAsync(The.CompanyId))!.ClientId.Should().Be("client");
@@ -82,7 +86,7 @@ public abstract partial class CredentialStorageContractTests
     {
         await Repository.InsertAsync(Row(The.CompanyId), null);
 
-        var updated = await Repository.UpdateAsync(Row(The.CompanyId, version: 2) with { ClientId = "changed" }, 1, Event());
+        var updated = await Repository.UpdateAsync(Row(The.CompanyId, version: 2).WithSetting("client_id", "changed"), 1, Event());
 
         updated.Should().BeTrue();
         (await Repository.GetAsync(The.CompanyId))!.ClientId.Should().Be("changed");
@@ -95,7 +99,7 @@ public abstract partial class CredentialStorageContractTests
         await Repository.InsertAsync(Row(The.CompanyId), null);
         await Repository.UpdateAsync(Row(The.CompanyId, version: 2), 1, null);
 
-        var updated = await Repository.UpdateAsync(Row(The.CompanyId, version: 2) with { ClientId = "lost" }, 1, Event());
+        var updated = await Repository.UpdateAsync(Row(The.CompanyId, version: 2).WithSetting("client_id", "lost"), 1, Event());
 
         updated.Should().BeFalse();
         (await Repository.GetAsync(The.CompanyId))!.ClientId.Should().Be("client");

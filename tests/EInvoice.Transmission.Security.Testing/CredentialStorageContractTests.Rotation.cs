@@ -98,7 +98,7 @@ public abstract partial class CredentialStorageContractTests
         await SeedSealedCredentialsAsync(3);
         var foreign = Some.Vault(The.OtherKeyId, (The.OtherKeyId, The.OtherKey)).Seal("x"u8, "company-00001", The.ClientSecretField);
         var row = await Repository.GetAsync("company-00001");
-        await Repository.UpdateAsync(row! with { ClientSecret = foreign, RowVersion = row.RowVersion + 1 }, row.RowVersion, null);
+        await Repository.UpdateAsync(row!.WithSecretEnvelope("client_secret", foreign) with { RowVersion = row!.RowVersion + 1 }, row!.RowVersion, null);
 
         var result = await CreateStore(Some.RotatedVault()).RewrapAllAsync();
 
@@ -114,9 +114,9 @@ public abstract partial class CredentialStorageContractTests
         for (var i = 0; i < count; i++)
         {
             var id = CompanyFor(i);
-            var row = Row(id, clientSecret: vault.Seal(Encoding.UTF8.GetBytes(SecretFor(i)), id, The.ClientSecretField)) with
+            var row = Row(id, clientSecret: vault.Seal(Encoding.UTF8.GetBytes(SecretFor(i)), id, The.ClientSecretField))
+                .WithSecretEnvelope("api_key", i % 3 == 0 ? vault.Seal(Encoding.UTF8.GetBytes("key-" + SecretFor(i)), id, The.ApiKeyField) : null) with
             {
-                ApiKey = i % 3 == 0 ? vault.Seal(Encoding.UTF8.GetBytes("key-" + SecretFor(i)), id, The.ApiKeyField) : null,
                 AccessToken = i % 5 == 0 ? vault.Seal(Encoding.UTF8.GetBytes("token-" + SecretFor(i)), id, "token.access") : null,
             };
             row = row with { DestinationSeal = vault.Seal(Internal.CredentialDestination.Encode(row), id, Internal.SecretFields.Destination) };
@@ -139,12 +139,13 @@ public abstract partial class CredentialStorageContractTests
                 credentials!.ClientSecret!.Reveal().Should().Be(SecretFor(i));
                 if (i % 3 == 0)
                 {
-                    credentials.ApiKey!.Reveal().Should().Be("key-" + SecretFor(i));
+                    // Not a secret the kind uses, so the token path leaves it sealed: opened here to prove it was rewrapped too.
+                    Encoding.UTF8.GetString(Some.NewKeyOnlyVault().Open(row.Secrets["api_key"], row.CompanyId, The.ApiKeyField)).Should().Be("key-" + SecretFor(i));
                 }
 
                 if (i % 5 == 0)
                 {
-                    credentials.AccessToken!.Reveal().Should().Be("token-" + SecretFor(i));
+                    credentials!.AccessToken!.Reveal().Should().Be("token-" + SecretFor(i));
                 }
 
                 opened++;

@@ -17,7 +17,7 @@ public abstract partial class CredentialStorageContractTests
         var status = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
 
         status.Should().BeEquivalentTo(await Store.GetStatusAsync(The.CompanyId));
-        status.Mode.Should().Be(TransmissionMode.DirectDctce);
+        status.Kind.Should().Be(OAuthClientCredentialsKind.KindName);
         status.Environment.Should().Be(TransmissionEnvironment.Production);
         status.IsConfigured.Should().BeTrue();
         status.IsValid.Should().BeNull("nothing validated the new credentials yet");
@@ -51,13 +51,13 @@ public abstract partial class CredentialStorageContractTests
         const string AccessTokenCanary = "CANARY-access-token-c3a8e1";
         const string RefreshTokenCanary = "CANARY-refresh-token-d94f20";
 
-        var direct = await Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = new SecretValue(ClientSecretCanary) }, The.AdminWithMfa);
-        await Store.SetAsync(The.OtherCompanyId, The.AspCredentials with { ApiKey = new SecretValue(ApiKeyCanary) }, The.AdminWithMfa);
+        var direct = await Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(ClientSecretCanary)), The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKeyCanary)), The.AdminWithMfa);
         await Gateway.SaveTokensAsync(The.CompanyId, direct.Version, new SecretValue(AccessTokenCanary), new SecretValue(RefreshTokenCanary), The.Now.AddHours(1), The.Now.AddMinutes(55), default);
         var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         await Gateway.RecordConnectionTestAsync(
             The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), changesValidity: true, default);
-        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue(ApiKeyCanary) }, new CredentialChangeContext(The.Admin, null)))
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKeyCanary)), new CredentialChangeContext(The.Admin, null)))
             .Should().ThrowAsync<CredentialChangeRefusedException>();
 
         var raw = await ReadRawStorageAsync();
@@ -79,8 +79,8 @@ public abstract partial class CredentialStorageContractTests
         var created = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
 
         var results = await Task.WhenAll(
-            Attempt(new CredentialUpdate { AspIdentifier = "first", ExpectedVersion = created.Version }),
-            Attempt(new CredentialUpdate { AspIdentifier = "second", ExpectedVersion = created.Version }));
+            Attempt(new CredentialUpdate { ExpectedVersion = created.Version }.WithSetting(ApiKeyKind.Identifier, "first")),
+            Attempt(new CredentialUpdate { ExpectedVersion = created.Version }.WithSetting(ApiKeyKind.Identifier, "second")));
 
         results.Count(r => r is null).Should().Be(1, "exactly one update wins");
         results.Count(r => r is CredentialConcurrencyException).Should().Be(1, "the other gets a concurrency error");
@@ -107,9 +107,9 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_StaleExpectedVersion_ThrowsAndStoresNothing()
     {
         await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
-        await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = "v2" }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.Identifier, "v2"), The.AdminWithMfa);
 
-        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = "stale", ExpectedVersion = 1 }, The.AdminWithMfa);
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { ExpectedVersion = 1 }.WithSetting(ApiKeyKind.Identifier, "stale"), The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<CredentialConcurrencyException>()).Which.ActualVersion.Should().Be(2);
         (await Store.GetStatusAsync(The.CompanyId))!.AspIdentifier.Should().Be("v2");
@@ -139,7 +139,7 @@ public abstract partial class CredentialStorageContractTests
                 var current = await Store.GetStatusAsync(The.CompanyId);
                 try
                 {
-                    await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = $"participant-{i}", ExpectedVersion = current!.Version }, The.AdminWithMfa);
+                    await Store.SetAsync(The.CompanyId, new CredentialUpdate { ExpectedVersion = current!.Version }.WithSetting(ApiKeyKind.Identifier, $"participant-{i}"), The.AdminWithMfa);
                     return;
                 }
                 catch (CredentialConcurrencyException)
@@ -174,7 +174,7 @@ public abstract partial class CredentialStorageContractTests
         };
         Mfa.VerifiedAt = () => Clock.GetUtcNow() - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1);
 
-        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue("attacker-key"), AspEndpoint = new Uri("https://evil.example/") }, context);
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue("attacker-key")).WithSetting(ApiKeyKind.ApiEndpoint, new Uri("https://evil.example/")), context);
 
         var refused = (await act.Should().ThrowAsync<CredentialChangeRefusedException>()).Which;
         refused.Reason.Should().Be(reason);
@@ -239,11 +239,11 @@ public abstract partial class CredentialStorageContractTests
     [SkippableFact]
     public async Task SetAsync_PartialUpdateOfTheAspEndpoint_KeepsEverySecretAsItWas()
     {
-        var both = The.DirectCredentials with { ApiKey = new SecretValue(The.ApiKey), AspEndpoint = The.AspEndpoint };
+        var both = The.DirectCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)).WithSetting(ApiKeyKind.ApiEndpoint, The.AspEndpoint);
         await Store.SetAsync(The.CompanyId, both, The.AdminWithMfa);
         var before = await Repository.GetAsync(The.CompanyId);
 
-        await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspEndpoint = new Uri("https://api2.asp.example/") }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.ApiEndpoint, new Uri("https://api2.asp.example/")), The.AdminWithMfa);
 
         var after = await Repository.GetAsync(The.CompanyId);
         after!.ClientSecret.Should().Equal(before!.ClientSecret, "an untouched secret is not even re-sealed");
@@ -260,7 +260,7 @@ public abstract partial class CredentialStorageContractTests
     {
         var created = await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
 
-        var status = await Store.SetAsync(The.CompanyId, new CredentialUpdate { AspIdentifier = The.AspCredentials.AspIdentifier }, The.AdminWithMfa);
+        var status = await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.Identifier, The.AspCredentials.AspIdentifier), The.AdminWithMfa);
 
         status.Version.Should().Be(created.Version);
         (await ReadWholeAuditAsync()).Should().HaveCount(1);
@@ -272,7 +272,7 @@ public abstract partial class CredentialStorageContractTests
         var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
         (await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default)).Should().BeTrue();
 
-        await Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")), The.AdminWithMfa);
 
         var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.AccessToken.Should().BeNull("a token obtained with the old secret must not outlive it");
@@ -284,11 +284,11 @@ public abstract partial class CredentialStorageContractTests
     public async Task GetCredentialsAsync_EnvelopeCopiedFromAnotherCompany_FailsToOpen()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await Store.SetAsync(The.OtherCompanyId, The.DirectCredentials with { ClientSecret = new SecretValue("other-secret") }, The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("other-secret")), The.AdminWithMfa);
         var source = await Repository.GetAsync(The.CompanyId);
         var target = await Repository.GetAsync(The.OtherCompanyId);
 
-        (await Repository.UpdateAsync(target! with { ClientSecret = source!.ClientSecret, RowVersion = target.RowVersion + 1 }, target.RowVersion, null)).Should().BeTrue();
+        (await Repository.UpdateAsync(target!.WithSecretEnvelope("client_secret", source!.ClientSecret) with { RowVersion = target!.RowVersion + 1 }, target!.RowVersion, null)).Should().BeTrue();
 
         await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.OtherCompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
         (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
@@ -311,20 +311,20 @@ public abstract partial class CredentialStorageContractTests
     [InlineData("asp_provider_name")]
     public async Task GetCredentialsAsync_DestinationColumnChangedInStorage_RefusesToUseTheSecrets(string column)
     {
-        var both = The.DirectCredentials with { ApiKey = new SecretValue(The.ApiKey), AspEndpoint = The.AspEndpoint, AspIdentifier = "0235:1", AspProviderName = "ASP" };
+        var both = The.DirectCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)).WithSetting(ApiKeyKind.ApiEndpoint, The.AspEndpoint).WithSetting(ApiKeyKind.Identifier, "0235:1").WithSetting(ApiKeyKind.ProviderName, "ASP");
         await Store.SetAsync(The.CompanyId, both, The.AdminWithMfa);
         var row = (await Repository.GetAsync(The.CompanyId))!;
         var tampered = column switch
         {
-            "mode" => row with { Mode = TransmissionMode.AspProvider },
+            "mode" => row with { Kind = ApiKeyKind.KindName },
             "environment" => row with { Environment = "Sandbox" },
-            "client_id" => row with { ClientId = "attacker-client" },
-            "token_endpoint" => row with { TokenEndpoint = "https://attacker.example/token" },
-            "api_endpoint" => row with { ApiEndpoint = "https://attacker.example/" },
-            "scope" => row with { Scope = "everything" },
-            "asp_endpoint" => row with { AspEndpoint = "https://attacker.example/asp/" },
-            "asp_identifier" => row with { AspIdentifier = "0235:2" },
-            "asp_provider_name" => row with { AspProviderName = "Other ASP" },
+            "client_id" => row.WithSetting("client_id", "attacker-client"),
+            "token_endpoint" => row.WithSetting("token_endpoint", "https://attacker.example/token"),
+            "api_endpoint" => row.WithSetting("api_endpoint", "https://attacker.example/"),
+            "scope" => row.WithSetting("scope", "everything"),
+            "asp_endpoint" => row.WithSetting("api_endpoint", "https://attacker.example/asp/"),
+            "asp_identifier" => row.WithSetting("identifier", "0235:2"),
+            "asp_provider_name" => row.WithSetting("provider_name", "Other ASP"),
             _ => throw new ArgumentOutOfRangeException(nameof(column)),
         };
 
@@ -340,11 +340,11 @@ public abstract partial class CredentialStorageContractTests
     public async Task GetCredentialsAsync_DestinationAndItsSealCopiedFromAnotherCompany_RefusesToUseTheSecrets()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await Store.SetAsync(The.OtherCompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("https://attacker.example/token") }, The.AdminWithMfa);
+        await Store.SetAsync(The.OtherCompanyId, The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("https://attacker.example/token")), The.AdminWithMfa);
         var target = (await Repository.GetAsync(The.CompanyId))!;
         var source = (await Repository.GetAsync(The.OtherCompanyId))!;
 
-        var copied = target with { TokenEndpoint = source.TokenEndpoint, DestinationSeal = source.DestinationSeal, RowVersion = target.RowVersion + 1 };
+        var copied = target.WithSetting("token_endpoint", source.TokenEndpoint) with { DestinationSeal = source.DestinationSeal, RowVersion = target.RowVersion + 1 };
         (await Repository.UpdateAsync(copied, target.RowVersion, null)).Should().BeTrue();
 
         await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>("a seal is bound to its company");
@@ -366,7 +366,7 @@ public abstract partial class CredentialStorageContractTests
     [SkippableFact]
     public async Task SetAsync_IncompleteNewCredentials_ThrowsArgumentExceptionNamingWhatIsMissing()
     {
-        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { Mode = TransmissionMode.DirectDctce, Environment = TransmissionEnvironment.Production, ClientId = "x" }, The.AdminWithMfa);
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, "x"), The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret").And.Contain("TokenEndpoint").And.Contain("ApiEndpoint");
         (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();

@@ -18,13 +18,13 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_TokenEndpointTamperedThenPartialUpdate_IsRefusedBeforeMfaAndNothingIsResealed(string changed)
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint });
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint));
         var before = await Repository.GetAsync(The.CompanyId);
         var callsBefore = Mfa.Calls;
         var update = changed switch
         {
-            "client_secret" => new CredentialUpdate { ClientSecret = new SecretValue("new-secret-after-tamper") },
-            "scope" => new CredentialUpdate { Scope = "einvoice:transmit" },
+            "client_secret" => new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("new-secret-after-tamper")),
+            "scope" => new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit"),
             _ => new CredentialUpdate(),
         };
 
@@ -40,7 +40,7 @@ public abstract partial class CredentialStorageContractTests
     public async Task GetStatusAsync_DestinationTampered_FlagsItAndNamesTheFields()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint, Scope = "everything" });
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint).WithSetting("scope", "everything"));
 
         var status = await Store.GetStatusAsync(The.CompanyId);
 
@@ -66,16 +66,9 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_DestinationTamperedThenReplacedInFull_IsRestoredKeepsTheSecretAndIsAuditedAsAReset()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint, AspEndpoint = "https://attacker.example/asp/" });
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint).WithSetting("api_endpoint", "https://attacker.example/asp/"));
 
-        var reset = new CredentialUpdate
-        {
-            Mode = TransmissionMode.DirectDctce,
-            Environment = TransmissionEnvironment.Production,
-            ClientId = The.ClientId,
-            TokenEndpoint = The.TokenEndpoint,
-            ApiEndpoint = The.ApiEndpoint,
-        };
+        var reset = new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, The.ClientId).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint);
         var status = await Store.SetAsync(The.CompanyId, reset, The.AdminWithMfa);
 
         status.IsDestinationIntact.Should().BeTrue();
@@ -96,13 +89,13 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_ResetThatBreaksTheRules_IsRefusedBeforeMfa()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint });
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint));
         var callsBefore = Mfa.Calls;
 
         // The reset leaves out the client id, which a direct connection needs.
         var act = () => Store.SetAsync(
             The.CompanyId,
-            new CredentialUpdate { Mode = TransmissionMode.DirectDctce, Environment = TransmissionEnvironment.Production, TokenEndpoint = The.TokenEndpoint, ApiEndpoint = The.ApiEndpoint },
+            new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint),
             The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientId");
@@ -113,15 +106,15 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_SealMissing_PartialSaveRefusedFullReplacementAccepted()
     {
         await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { DestinationSeal = null, AspEndpoint = "https://attacker.example/asp/" });
+        await TamperWithRowAsync(r => r.WithSetting("api_endpoint", "https://attacker.example/asp/") with { DestinationSeal = null });
 
-        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate { AspProviderName = "Renamed ASP" }, The.AdminWithMfa))
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.ProviderName, "Renamed ASP"), The.AdminWithMfa))
             .Should().ThrowAsync<ArgumentException>();
         var unsealed = (await Store.GetStatusAsync(The.CompanyId))!;
         unsealed.TamperedFields.Should().HaveCount(11, "without a seal nothing of the destination can be trusted");
         unsealed.AspEndpoint.Should().BeNull("nothing planted in storage is shown as if it could be trusted");
 
-        await Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = null }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, (SecretValue?)null), The.AdminWithMfa);
 
         (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
         (await Store.GetStatusAsync(The.CompanyId))!.AspEndpoint.Should().Be(The.AspEndpoint);
@@ -131,7 +124,7 @@ public abstract partial class CredentialStorageContractTests
     public async Task DeleteAsync_DestinationTampered_DeletesAndTheAuditSaysSo()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { ApiEndpoint = "https://attacker.example/" });
+        await TamperWithRowAsync(r => r.WithSetting("api_endpoint", "https://attacker.example/"));
 
         (await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa)).Should().BeTrue();
 
@@ -143,10 +136,10 @@ public abstract partial class CredentialStorageContractTests
     {
         // Stored while plain http to loopback was allowed; the option has since been turned off.
         var lenient = CreateStore(Some.Vault(), new CredentialStoreOptions { AllowHttpOnLoopback = true });
-        await lenient.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("http://127.0.0.1:5000/token") }, The.AdminWithMfa);
+        await lenient.SetAsync(The.CompanyId, The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://127.0.0.1:5000/token")), The.AdminWithMfa);
         var callsBefore = Mfa.Calls;
 
-        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+        var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")), The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("TokenEndpoint").And.Contain("https");
         Mfa.Calls.Should().Be(callsBefore);
@@ -156,7 +149,7 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_VerifierIsToldTheCompanyTheActionAndTheFields()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret"), Scope = "einvoice:transmit" }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")).WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit"), The.AdminWithMfa);
         await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa);
 
         Mfa.Contexts.Select(c => (c.CompanyId, c.Action, c.Actor)).Should().Equal(
@@ -170,7 +163,7 @@ public abstract partial class CredentialStorageContractTests
     [SkippableFact]
     public async Task SetAsync_CreateWithoutItsSecret_ThrowsBeforeTheProofIsUsed()
     {
-        var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = null }, The.AdminWithMfa);
+        var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, (SecretValue?)null), The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret");
         Mfa.Calls.Should().Be(0);
@@ -202,8 +195,8 @@ public abstract partial class CredentialStorageContractTests
     [InlineData(" [REDACTED] ")]
     public async Task SetAsync_UnusableSecret_IsRefusedNothingStoredProofUnused(string secret)
     {
-        var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials with { ClientSecret = new SecretValue(secret) }, The.AdminWithMfa);
-        var asp = () => Store.SetAsync(The.CompanyId, The.AspCredentials with { ApiKey = new SecretValue(secret) }, The.AdminWithMfa);
+        var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(secret)), The.AdminWithMfa);
+        var asp = () => Store.SetAsync(The.CompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(secret)), The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret").And.NotContain("X-Injected");
         (await asp.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ApiKey");
@@ -226,12 +219,12 @@ public abstract partial class CredentialStorageContractTests
     public async Task GetCredentialsAsync_CurrentSecretNextToAnOlderDestinationAndItsSeal_RefusesToUseIt()
     {
         // The admin once used another token endpoint (whose domain may since have lapsed), then moved and changed the secret.
-        await Store.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("https://old-idp.example/token") }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("https://old-idp.example/token")), The.AdminWithMfa);
         var old = (await Repository.GetAsync(The.CompanyId))!;
-        await Store.SetAsync(The.CompanyId, new CredentialUpdate { TokenEndpoint = The.TokenEndpoint, ClientSecret = new SecretValue("new-secret-2026") }, The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("new-secret-2026")), The.AdminWithMfa);
 
         // A database writer restores the old destination with its genuine seal, keeping the current secret.
-        await TamperWithRowAsync(r => r with { TokenEndpoint = old.TokenEndpoint, DestinationSeal = old.DestinationSeal });
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", old.TokenEndpoint) with { DestinationSeal = old.DestinationSeal });
 
         await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>(
             "the seal names the secret envelope it was written with");
@@ -243,7 +236,7 @@ public abstract partial class CredentialStorageContractTests
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
         await Store.SetAsync(The.OtherCompanyId, The.AspCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r with { TokenEndpoint = AttackerTokenEndpoint });
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint));
 
         var result = await CreateStore(Some.RotatedVault()).RewrapAllAsync();
 

@@ -90,12 +90,15 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
     protected static StoredCredential Row(string companyId, long version = 1, byte[]? clientSecret = null) => new()
     {
         CompanyId = companyId,
-        Mode = TransmissionMode.DirectDctce,
+        Kind = OAuthClientCredentialsKind.KindName,
         Environment = "Production",
-        ClientId = "client",
-        ClientSecret = clientSecret ?? [1, 2, 3],
-        TokenEndpoint = The.TokenEndpoint.AbsoluteUri,
-        ApiEndpoint = The.ApiEndpoint.AbsoluteUri,
+        Settings = new Dictionary<string, string>
+        {
+            [OAuthClientCredentialsKind.ClientId] = "client",
+            [OAuthClientCredentialsKind.TokenEndpoint] = The.TokenEndpoint.AbsoluteUri,
+            [OAuthClientCredentialsKind.ApiEndpoint] = The.ApiEndpoint.AbsoluteUri,
+        },
+        Secrets = new Dictionary<string, byte[]> { [OAuthClientCredentialsKind.ClientSecret] = clientSecret ?? [1, 2, 3] },
         ConfiguredAt = The.Now,
         ConfiguredBy = The.Admin,
         Version = version,

@@ -23,7 +23,7 @@ public static class DestinationTamperScenario
             // Tamper: a database writer, with no key, edits one column.
             var repository = host.Services.GetRequiredService<ICredentialRepository>();
             var row = (await repository.GetAsync(The.CompanyId))!;
-            (await repository.UpdateAsync(row with { TokenEndpoint = new Uri(attacker.BaseUri, "token").AbsoluteUri, RowVersion = row.RowVersion + 1 }, row.RowVersion, null))
+            (await repository.UpdateAsync(row.WithSetting("token_endpoint", new Uri(attacker.BaseUri, "token").AbsoluteUri) with { RowVersion = row.RowVersion + 1 }, row.RowVersion, null))
                 .Should().BeTrue();
 
             // Status: the administrator is told.
@@ -34,9 +34,9 @@ public static class DestinationTamperScenario
             status.TokenEndpoint.Should().Be(new Uri(platform.BaseUri, "token"), "the status shows what was sealed, not the planted endpoint");
 
             // A routine partial update (a new secret) is refused, and nothing is re-sealed.
-            await FluentActions.Awaiting(() => host.Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret-77") }, The.AdminWithMfa))
+            await FluentActions.Awaiting(() => host.Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret-77")), The.AdminWithMfa))
                 .Should().ThrowAsync<ArgumentException>();
-            await FluentActions.Awaiting(() => host.Store.SetAsync(The.CompanyId, new CredentialUpdate { AspProviderName = "Renamed" }, The.AdminWithMfa))
+            await FluentActions.Awaiting(() => host.Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.ProviderName, "Renamed"), The.AdminWithMfa))
                 .Should().ThrowAsync<ArgumentException>();
 
             // The connection test refuses too.

@@ -43,8 +43,8 @@ public abstract class FaultInjectionContractTests
         => ForEachFaultAsync(FaultTarget.CredentialWrite, async (store, plan) =>
         {
             plan.Disarm();
-            await store.SetAsync(The.CompanyId, The.DirectCredentials with { ApiKey = new SecretValue(The.ApiKey), AspEndpoint = The.AspEndpoint }, The.AdminWithMfa);
-            var update = new CredentialUpdate { AspIdentifier = "after-the-fault", Scope = "einvoice:transmit" };
+            await store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)).WithSetting(ApiKeyKind.ApiEndpoint, The.AspEndpoint), The.AdminWithMfa);
+            var update = new CredentialUpdate {  }.WithSetting(ApiKeyKind.Identifier, "after-the-fault").WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit");
             return (Arm: true, Act: async () =>
             {
                 await AttemptAsync(() => store.SetAsync(The.CompanyId, update, The.AdminWithMfa));
@@ -70,7 +70,7 @@ public abstract class FaultInjectionContractTests
             await store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
             return (Arm: true, Act: async () =>
             {
-                await AttemptAsync(() => store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa));
+                await AttemptAsync(() => store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")), The.AdminWithMfa));
                 await AssertConsistentAsync(store, Gateway());
 
                 var secret = (await Gateway().GetCredentialsAsync(The.CompanyId, default))!.ClientSecret!.Reveal();
@@ -124,7 +124,7 @@ public abstract class FaultInjectionContractTests
             var created = await store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
             return (Arm: true, Act: async () =>
             {
-                var error = await AttemptAsync(() => store.SetAsync(The.CompanyId, new CredentialUpdate { ApiKey = new SecretValue("intruder") }, new CredentialChangeContext("intruder", null)));
+                var error = await AttemptAsync(() => store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue("intruder")), new CredentialChangeContext("intruder", null)));
                 error.Should().NotBeNull("a refusal always ends in an exception");
                 await AssertConsistentAsync(store, Gateway());
 
@@ -141,7 +141,7 @@ public abstract class FaultInjectionContractTests
             plan.Disarm();
             for (var i = 0; i < 12; i++)
             {
-                await store.SetAsync($"company-{i:D2}", The.DirectCredentials with { ClientSecret = new SecretValue($"secret-{i}") }, The.AdminWithMfa);
+                await store.SetAsync($"company-{i:D2}", The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue($"secret-{i}")), The.AdminWithMfa);
             }
 
             return (Arm: false, Act: async () =>

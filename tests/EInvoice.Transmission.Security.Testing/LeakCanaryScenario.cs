@@ -75,18 +75,18 @@ public static class LeakCanaryScenario
             var admin = new CredentialChangeContext(The.Admin, mfa);
 
             // Set: direct, ASP, sandbox; then a partial update, a refused one and a concurrent one.
-            var direct = The.DirectCredentials with { ClientSecret = new SecretValue(ClientSecret) };
-            var asp = The.AspCredentials with { ApiKey = new SecretValue(ApiKey) };
-            var sandbox = new CredentialUpdate { Mode = TransmissionMode.Sandbox, Environment = TransmissionEnvironment.Sandbox };
+            var direct = The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(ClientSecret));
+            var asp = The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey));
+            var sandbox = new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox };
             evidence.Add(direct, asp, sandbox, admin, mfa, new SecretValue(ClientSecret));
             evidence.Add(await store.SetAsync(DirectCompany, direct, admin));
             evidence.Add(await store.SetAsync(AspCompany, asp, admin));
             evidence.Add(await store.SetAsync(SandboxCompany, sandbox, admin));
-            evidence.Add(await store.SetAsync(DirectCompany, new CredentialUpdate { Scope = "einvoice:transmit" }, admin));
-            await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate { ApiKey = new SecretValue(ApiKey) }, new CredentialChangeContext("intruder", null)));
-            await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate { ApiKey = new SecretValue(ApiKey) }, new CredentialChangeContext("intruder", new MfaProof("totp", new SecretValue(MfaEvidence)))));
-            await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate { AspIdentifier = "stale", ExpectedVersion = 42 }, admin));
-            await evidence.CaptureAsync(() => store.SetAsync(DirectCompany, new CredentialUpdate { TokenEndpoint = new Uri("http://auth.example/token") }, admin));
+            evidence.Add(await store.SetAsync(DirectCompany, new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit"), admin));
+            await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey)), new CredentialChangeContext("intruder", null)));
+            await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey)), new CredentialChangeContext("intruder", new MfaProof("totp", new SecretValue(MfaEvidence)))));
+            await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate { ExpectedVersion = 42 }.WithSetting(ApiKeyKind.Identifier, "stale"), admin));
+            await evidence.CaptureAsync(() => store.SetAsync(DirectCompany, new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://auth.example/token")), admin));
 
             // Status.
             foreach (var company in new[] { DirectCompany, AspCompany, SandboxCompany })
@@ -117,7 +117,7 @@ public static class LeakCanaryScenario
             var row = await repository.GetAsync(TamperedCompany);
             var broken = (byte[])row!.ClientSecret!.Clone();
             broken[^1] ^= 1;
-            await repository.UpdateAsync(row with { ClientSecret = broken, RowVersion = row.RowVersion + 1 }, row.RowVersion, null);
+            await repository.UpdateAsync(row.WithSecretEnvelope("client_secret", broken) with { RowVersion = row!.RowVersion + 1 }, row!.RowVersion, null);
             await evidence.CaptureAsync(() => host.Gateway.GetCredentialsAsync(TamperedCompany, default));
             await evidence.CaptureAsync(() => SendAsync(host, TamperedCompany, The.ApiEndpoint));
             evidence.Add(await tester.TestAsync(TamperedCompany));

@@ -49,15 +49,13 @@ public sealed class LiveHost : IAsyncDisposable
     }
 
     /// <summary>Direct credentials whose token endpoint and API live on <paramref name="platform"/>.</summary>
-    public static CredentialUpdate DirectOn(LoopbackHttpServer platform, string clientSecret = The.ClientSecret) => The.DirectCredentials with
-    {
-        ClientSecret = new SecretValue(clientSecret),
-        TokenEndpoint = new Uri(platform.BaseUri, "token"),
-        ApiEndpoint = new Uri(platform.BaseUri, "api/"),
-    };
+    public static CredentialUpdate DirectOn(LoopbackHttpServer platform, string clientSecret = The.ClientSecret) => The.DirectCredentials
+        .WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(clientSecret))
+        .WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri(platform.BaseUri, "token"))
+        .WithSetting(OAuthClientCredentialsKind.ApiEndpoint, new Uri(platform.BaseUri, "api/"));
 
     /// <summary>ASP credentials whose endpoint lives on <paramref name="platform"/>.</summary>
-    public static CredentialUpdate AspOn(LoopbackHttpServer platform) => The.AspCredentials with { AspEndpoint = new Uri(platform.BaseUri, "asp/") };
+    public static CredentialUpdate AspOn(LoopbackHttpServer platform) => The.AspCredentials.WithSetting(ApiKeyKind.ApiEndpoint, new Uri(platform.BaseUri, "asp/"));
 
     /// <summary>A platform that issues a token to <see cref="The.ClientId"/> and answers 200 to everything else.</summary>
     public static LoopbackHttpServer Platform() => new((request, _) => request.Url!.AbsolutePath == "/token"

@@ -47,6 +47,7 @@ public static class Some
             repository,
             AlsoAs<IAuditTrailRepository>(repository),
             vault ?? Vault(),
+            Kinds(),
             verifier ?? new TestMfaVerifier(timeProvider),
             Options.Create(options ?? new CredentialStoreOptions()),
             timeProvider,
@@ -59,7 +60,11 @@ public static class Some
         TimeProvider? timeProvider = null,
         CredentialVault? vault = null,
         ILogger<CredentialStore>? logger = null)
-        => new(repository, AlsoAs<ITokenLeaseRepository>(repository), vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
+        => new(repository, AlsoAs<ITokenLeaseRepository>(repository), new CredentialKindRegistry(Kinds()), vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
+
+    /// <summary>The built-in kinds with default options, and any <paramref name="extra"/> ones.</summary>
+    public static IEnumerable<CredentialKind> Kinds(params CredentialKind[] extra)
+        => [.. CredentialKindRegistry.BuiltIn(new OAuthOptions()), .. extra];
 
     /// <summary>The same storage under another of its contracts: every repository of the test kit implements all three.</summary>
     public static T AlsoAs<T>(ICredentialRepository repository)

@@ -15,6 +15,7 @@ public static class The
     public const string CompanyId = "AE-100234567800003";
     public const string OtherCompanyId = "AE-100987654300003";
 
+    /// <summary>The envelope field names the client secret and API key are sealed under (0.1's names, kept).</summary>
     public const string ClientSecretField = "dctce.client_secret";
     public const string ApiKeyField = "asp.api_key";
 
@@ -36,24 +37,24 @@ public static class The
 
     public static CredentialChangeContext AdminWithMfa => new(Admin, Mfa);
 
-    public static CredentialUpdate DirectCredentials => new()
+    public static CredentialUpdate DirectCredentials => new CredentialUpdate
     {
-        Mode = TransmissionMode.DirectDctce,
+        Kind = OAuthClientCredentialsKind.KindName,
         Environment = TransmissionEnvironment.Production,
-        ClientId = ClientId,
-        ClientSecret = new SecretValue(ClientSecret),
-        TokenEndpoint = TokenEndpoint,
-        ApiEndpoint = ApiEndpoint,
-        Scope = "einvoice:transmit einvoice:status",
-    };
+    }
+        .WithSetting(OAuthClientCredentialsKind.ClientId, ClientId)
+        .WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(ClientSecret))
+        .WithSetting(OAuthClientCredentialsKind.TokenEndpoint, TokenEndpoint)
+        .WithSetting(OAuthClientCredentialsKind.ApiEndpoint, ApiEndpoint)
+        .WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit einvoice:status");
 
-    public static CredentialUpdate AspCredentials => new()
+    public static CredentialUpdate AspCredentials => new CredentialUpdate
     {
-        Mode = TransmissionMode.AspProvider,
+        Kind = ApiKeyKind.KindName,
         Environment = TransmissionEnvironment.Production,
-        ApiKey = new SecretValue(ApiKey),
-        AspEndpoint = AspEndpoint,
-        AspIdentifier = "0235:100234567800003",
-        AspProviderName = "Example ASP",
-    };
+    }
+        .WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey))
+        .WithSetting(ApiKeyKind.ApiEndpoint, AspEndpoint)
+        .WithSetting(ApiKeyKind.Identifier, "0235:100234567800003")
+        .WithSetting(ApiKeyKind.ProviderName, "Example ASP");
 }

@@ -104,7 +104,7 @@ public sealed class TransmissionTestHost : IAsyncDisposable
         });
 
     public Task<CredentialStatus> SetDirectAsync(string companyId = The.CompanyId, string clientSecret = The.ClientSecret, string clientId = The.ClientId, string? scope = null)
-        => Store.SetAsync(companyId, The.DirectCredentials with { ClientId = clientId, ClientSecret = new SecretValue(clientSecret), Scope = scope }, The.AdminWithMfa);
+        => Store.SetAsync(companyId, The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientId, clientId).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(clientSecret)).WithSetting(OAuthClientCredentialsKind.Scope, scope), The.AdminWithMfa);
 
     public async Task<HttpResponseMessage> SendAsync(string companyId = The.CompanyId, string path = "invoices", HttpContent? content = null, CancellationToken cancellationToken = default)
     {

@@ -4,37 +4,23 @@ namespace EInvoice.Transmission.Security.Dapper.Internal;
 internal sealed class CredentialRow
 {
     public const string Columns =
-        "company_id AS CompanyId, mode AS Mode, environment AS Environment, client_id AS ClientId, " +
-        "client_secret AS ClientSecret, token_endpoint AS TokenEndpoint, api_endpoint AS ApiEndpoint, scope AS Scope, " +
-        "api_key AS ApiKey, asp_endpoint AS AspEndpoint, asp_identifier AS AspIdentifier, " +
-        "asp_provider_name AS AspProviderName, access_token AS AccessToken, refresh_token AS RefreshToken, " +
+        "company_id AS CompanyId, kind AS Kind, environment AS Environment, settings AS Settings, secrets AS Secrets, " +
+        "access_token AS AccessToken, refresh_token AS RefreshToken, " +
         "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
         "last_test_at AS LastTestAt, last_test_succeeded AS LastTestSucceeded, last_test_error AS LastTestError, " +
         "configured_at AS ConfiguredAt, configured_by AS ConfiguredBy, version AS Version, row_version AS RowVersion";
 
     public string CompanyId { get; set; } = string.Empty;
 
-    public string Mode { get; set; } = string.Empty;
+    public string Kind { get; set; } = string.Empty;
 
     public string Environment { get; set; } = string.Empty;
 
-    public string? ClientId { get; set; }
+    /// <summary>The settings as a JSON object of strings.</summary>
+    public string? Settings { get; set; }
 
-    public byte[]? ClientSecret { get; set; }
-
-    public string? TokenEndpoint { get; set; }
-
-    public string? ApiEndpoint { get; set; }
-
-    public string? Scope { get; set; }
-
-    public byte[]? ApiKey { get; set; }
-
-    public string? AspEndpoint { get; set; }
-
-    public string? AspIdentifier { get; set; }
-
-    public string? AspProviderName { get; set; }
+    /// <summary>The secret envelopes as a JSON object of lowercase hexadecimal strings.</summary>
+    public string? Secrets { get; set; }
 
     public byte[]? AccessToken { get; set; }
 
@@ -70,17 +56,10 @@ internal sealed class CredentialRow
     public static CredentialRow From(StoredCredential credential, long expectedRowVersion = 0) => new()
     {
         CompanyId = credential.CompanyId,
-        Mode = credential.Mode.ToString(),
+        Kind = credential.Kind,
         Environment = credential.Environment,
-        ClientId = credential.ClientId,
-        ClientSecret = credential.ClientSecret,
-        TokenEndpoint = credential.TokenEndpoint,
-        ApiEndpoint = credential.ApiEndpoint,
-        Scope = credential.Scope,
-        ApiKey = credential.ApiKey,
-        AspEndpoint = credential.AspEndpoint,
-        AspIdentifier = credential.AspIdentifier,
-        AspProviderName = credential.AspProviderName,
+        Settings = FieldsJson.Write(credential.Settings),
+        Secrets = FieldsJson.Write(credential.Secrets.ToDictionary(static s => s.Key, static s => Convert.ToHexStringLower(s.Value), StringComparer.Ordinal)),
         AccessToken = credential.AccessToken,
         RefreshToken = credential.RefreshToken,
         DestinationSeal = credential.DestinationSeal,
@@ -101,17 +80,10 @@ internal sealed class CredentialRow
     public StoredCredential ToStoredCredential() => new()
     {
         CompanyId = CompanyId,
-        Mode = Enum.Parse<TransmissionMode>(Mode),
+        Kind = Kind,
         Environment = Environment,
-        ClientId = ClientId,
-        ClientSecret = ClientSecret,
-        TokenEndpoint = TokenEndpoint,
-        ApiEndpoint = ApiEndpoint,
-        Scope = Scope,
-        ApiKey = ApiKey,
-        AspEndpoint = AspEndpoint,
-        AspIdentifier = AspIdentifier,
-        AspProviderName = AspProviderName,
+        Settings = FieldsJson.Read(Settings),
+        Secrets = FieldsJson.Read(Secrets).ToDictionary(static s => s.Key, static s => Convert.FromHexString(s.Value), StringComparer.Ordinal),
         AccessToken = AccessToken,
         RefreshToken = RefreshToken,
         DestinationSeal = DestinationSeal,

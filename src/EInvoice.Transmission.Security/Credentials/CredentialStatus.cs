@@ -1,26 +1,26 @@
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
-/// What may be shown about a company's credentials: mode, environment, endpoints, validation state and who
-/// configured them. Safe to expose: it holds no secret and no token, only whether they are present.
+/// What may be shown about a company's credentials: kind, environment, plain settings, which secrets are stored,
+/// validation state and who configured them. Safe to expose: it holds no secret and no token, only whether they are present.
 /// </summary>
 public sealed record CredentialStatus
 {
     /// <summary>Gets the company.</summary>
     public required string CompanyId { get; init; }
 
-    /// <summary>Gets the transmission mode.</summary>
-    public required TransmissionMode Mode { get; init; }
+    /// <summary>Gets the credential kind's name.</summary>
+    public required string Kind { get; init; }
 
     /// <summary>Gets the environment.</summary>
     public required TransmissionEnvironment Environment { get; init; }
 
-    /// <summary>Gets a value indicating whether every field the mode needs is present and the destination is intact.</summary>
+    /// <summary>Gets a value indicating whether the kind is registered, every field it requires is present and the destination is intact.</summary>
     public required bool IsConfigured { get; init; }
 
     /// <summary>
-    /// Gets a value indicating whether the stored destination (mode, environment, endpoints, client id, scope, ASP
-    /// identity) is the one sealed when it was last saved through <see cref="CredentialStore"/>. When it is not, the
+    /// Gets a value indicating whether the stored destination (kind, environment, settings, and which secret envelopes
+    /// go with them) is the one sealed when it was last saved through <see cref="CredentialStore"/>. When it is not, the
     /// columns were changed outside the store (or the seal's key left the ring): the shown endpoints are not to be
     /// trusted, no secret is sent until an administrator replaces the whole destination, and
     /// <see cref="TamperedFields"/> names what differs.
@@ -48,33 +48,22 @@ public sealed record CredentialStatus
     /// <summary>Gets the version, which every change increments; pass it as <see cref="CredentialUpdate.ExpectedVersion"/>.</summary>
     public required long Version { get; init; }
 
-    /// <summary>Gets the OAuth client id (not a secret).</summary>
-    public string? ClientId { get; init; }
+    /// <summary>Gets the plain settings by field name (none of them is secret).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Gets a value indicating whether a client secret is stored.</summary>
-    public bool HasClientSecret { get; init; }
-
-    /// <summary>Gets the OAuth token endpoint.</summary>
-    public Uri? TokenEndpoint { get; init; }
-
-    /// <summary>Gets the platform API base address.</summary>
-    public Uri? ApiEndpoint { get; init; }
-
-    /// <summary>Gets the OAuth scope.</summary>
-    public string? Scope { get; init; }
-
-    /// <summary>Gets a value indicating whether an ASP API key is stored.</summary>
-    public bool HasApiKey { get; init; }
-
-    /// <summary>Gets the ASP API base address.</summary>
-    public Uri? AspEndpoint { get; init; }
-
-    /// <summary>Gets the company's identifier at the ASP.</summary>
-    public string? AspIdentifier { get; init; }
-
-    /// <summary>Gets the ASP's name.</summary>
-    public string? AspProviderName { get; init; }
+    /// <summary>Gets the names of the secrets that are stored; never their values.</summary>
+    public IReadOnlyList<string> SecretNames { get; init; } = [];
 
     /// <summary>Gets when the cached access token expires, if one is stored.</summary>
     public DateTimeOffset? AccessTokenExpiresAt { get; init; }
+
+    /// <summary>Returns whether a secret is stored.</summary>
+    /// <param name="name">The secret's field name, such as <see cref="OAuthClientCredentialsKind.ClientSecret"/>.</param>
+    /// <returns><see langword="true"/> when it is stored.</returns>
+    public bool HasSecret(string name) => SecretNames.Contains(name);
+
+    /// <summary>Returns a plain setting, or <see langword="null"/> when it is not set.</summary>
+    /// <param name="name">The setting's field name.</param>
+    /// <returns>The value, or <see langword="null"/>.</returns>
+    public string? GetSetting(string name) => Settings.GetValueOrDefault(name);
 }

@@ -29,20 +29,24 @@ public sealed class CredentialStore
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly CredentialRowAccess _rows;
+    private readonly CredentialKindRegistry _kinds;
 
     /// <summary>Creates the store. Hosts normally resolve it from dependency injection instead.</summary>
     /// <param name="repository">Where credentials are stored; each credential write appends its audit entry in the same transaction.</param>
     /// <param name="auditTrail">Where the audit trail is read from and where entries on their own (refused changes) are appended.</param>
     /// <param name="vault">Seals and opens secrets.</param>
+    /// <param name="kinds">The credential kinds credentials may be of; names must be unique.</param>
     /// <param name="mfaVerifier">Confirms the multi-factor proofs of changes.</param>
     /// <param name="options">The store's options.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The logger; it never receives a secret.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">Two kinds have the same name.</exception>
     public CredentialStore(
         ICredentialRepository repository,
         IAuditTrailRepository auditTrail,
         CredentialVault vault,
+        IEnumerable<CredentialKind> kinds,
         IMfaVerifier mfaVerifier,
         IOptions<CredentialStoreOptions> options,
         TimeProvider timeProvider,
@@ -51,6 +55,7 @@ public sealed class CredentialStore
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(auditTrail);
         ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(kinds);
         ArgumentNullException.ThrowIfNull(mfaVerifier);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -64,7 +69,11 @@ public sealed class CredentialStore
         _timeProvider = timeProvider;
         _logger = logger;
         _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
+        _kinds = new CredentialKindRegistry(kinds);
     }
+
+    /// <summary>The registered kinds, shared with the token path so that both sides know the same ones.</summary>
+    internal CredentialKindRegistry Kinds => _kinds;
 
     /// <summary>Raised after a company's credentials changed or were deleted in this process, with the company id.</summary>
     internal event Action<string>? CredentialsChanged;
@@ -79,7 +88,6 @@ public sealed class CredentialStore
         CompanyIdRules.Validate(companyId, nameof(companyId));
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToStatus(row, _rows.CheckDestination(row));
-
     }
 
     /// <summary>
@@ -96,11 +104,11 @@ public sealed class CredentialStore
     /// The change is validated completely — the update, then the row it would produce — before the multi-factor
     /// verifier is asked, so a proof is never used up by a change that is refused anyway. When the stored destination
     /// failed its integrity check (<see cref="CredentialStatus.IsDestinationIntact"/>), only an update that sets
-    /// <see cref="CredentialUpdate.Mode"/> and <see cref="CredentialUpdate.Environment"/> is accepted: it replaces the
-    /// whole destination, destination fields it does not set are cleared, and it is audited as
+    /// <see cref="CredentialUpdate.Kind"/> and <see cref="CredentialUpdate.Environment"/> is accepted: it replaces the
+    /// whole destination, settings it does not set are cleared (secrets are kept), and it is audited as
     /// <see cref="AuditAction.DestinationReset"/> naming the fields that had been changed.
     /// </remarks>
-    /// <exception cref="ArgumentException">The company id or a field of <paramref name="update"/> is not valid, a field the mode requires is missing, or the stored destination failed its check and the update does not replace it.</exception>
+    /// <exception cref="ArgumentException">The company id or a field of <paramref name="update"/> is not valid, the kind is not registered, a field the kind requires is missing, or the stored destination failed its check and the update does not replace it.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> or <paramref name="context"/> is <see langword="null"/>.</exception>
     /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected, too old or dated in the future. Nothing was stored; the refusal was audited.</exception>
     /// <exception cref="CredentialConcurrencyException">The stored version is not <see cref="CredentialUpdate.ExpectedVersion"/>, or the row kept changing under heavy contention. Nothing was stored.</exception>
@@ -109,14 +117,21 @@ public sealed class CredentialStore
         CompanyIdRules.Validate(companyId, nameof(companyId));
         ArgumentNullException.ThrowIfNull(update);
         ArgumentNullException.ThrowIfNull(context);
-        CredentialRules.ValidateUpdate(update, _options.AllowHttpOnLoopback);
+        CredentialRules.ValidateUpdateShape(update);
+        if (update.Kind is not null)
+        {
+            _kinds.Get(update.Kind, nameof(update));
+        }
 
-        // Sealed once, outside the retry loop: an envelope depends on its company and field, not on the row.
-        var clientSecret = update.ClientSecret is null ? null : _vault.SealSecret(update.ClientSecret, companyId, SecretFields.ClientSecret);
-        var apiKey = update.ApiKey is null ? null : _vault.SealSecret(update.ApiKey, companyId, SecretFields.ApiKey);
+        // Sealed once, after the first validation and outside the retry loop: an envelope depends on its company and
+        // field, not on the row.
+        var sealedSecrets = new Lazy<IReadOnlyDictionary<string, byte[]?>>(() => update.Secrets.ToDictionary(
+            static s => s.Key,
+            s => s.Value is null ? null : _vault.SealSecret(s.Value, companyId, SecretFields.Envelope(s.Key)),
+            StringComparer.Ordinal));
 
         var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        var change = PlanChange(companyId, existing, update, clientSecret, apiKey, context.Actor);
+        var change = PlanChange(companyId, existing, update, sealedSecrets, context.Actor);
         await EnsureMfaAsync(companyId, change.Action, context, change.Fields, cancellationToken).ConfigureAwait(false);
 
         using var auditKey = _vault.CreateAuditKey();
@@ -165,7 +180,7 @@ public sealed class CredentialStore
 
             // The row changed under us: the same update, applied to what is stored now, checked again in full. The
             // proof approved one action (a creation, an update, a reset): another one needs its own approval.
-            var replanned = PlanChange(companyId, existing, update, clientSecret, apiKey, context.Actor);
+            var replanned = PlanChange(companyId, existing, update, sealedSecrets, context.Actor);
             if (replanned.Action != change.Action)
             {
                 throw new CredentialConcurrencyException(companyId, update.ExpectedVersion, existing?.Version ?? 0);
@@ -550,7 +565,15 @@ public sealed class CredentialStore
 
     private static bool IsUnderKey(StoredCredential row, string keyId)
     {
-        foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.ClientSecret, row.ApiKey, row.AccessToken, row.RefreshToken, row.DestinationSeal])
+        foreach (var envelope in row.Secrets.Values)
+        {
+            if (CredentialVault.GetKeyId(envelope) != keyId)
+            {
+                return false;
+            }
+        }
+
+        foreach (var envelope in (ReadOnlySpan<byte[]?>)[row.AccessToken, row.RefreshToken, row.DestinationSeal])
         {
             if (envelope is not null && CredentialVault.GetKeyId(envelope) != keyId)
             {
@@ -571,44 +594,46 @@ public sealed class CredentialStore
     }
 
     /// <summary>
-    /// The row an update would store, the fields it changes and how it is audited; validated in full. Throws before
-    /// anything is stored or any proof is used.
+    /// The row an update would store, the fields it changes and how it is audited; validated in full against the kind.
+    /// Throws before anything is stored or any proof is used.
     /// </summary>
-    private PlannedChange PlanChange(string companyId, StoredCredential? existing, CredentialUpdate update, byte[]? clientSecret, byte[]? apiKey, string actor)
+    private PlannedChange PlanChange(string companyId, StoredCredential? existing, CredentialUpdate update, Lazy<IReadOnlyDictionary<string, byte[]?>> sealedSecrets, string actor)
     {
         CheckExpectedVersion(companyId, update.ExpectedVersion, existing);
-        if (existing is null && (update.Mode is null || update.Environment is null))
+        if (existing is null && (update.Kind is null || update.Environment is null))
         {
-            throw new ArgumentException("CredentialUpdate.Mode and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
+            throw new ArgumentException("CredentialUpdate.Kind and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
         }
 
         var check = existing is null ? DestinationCheck.Intact : _rows.CheckDestination(existing);
+        if (!check.IsIntact && (update.Kind is null || update.Environment is null))
+        {
+            // Nothing stored in the destination can be trusted: a partial update would adopt what someone else wrote
+            // and seal it. Only a replacement of the whole destination, confirmed with MFA, is accepted.
+            throw new ArgumentException(
+                $"The stored destination of company '{companyId}' failed its integrity check ({string.Join(", ", check.TamperedFields)}): it was changed " +
+                "outside CredentialStore, or its seal is missing or cannot be opened. Replace it in one update that sets Kind, Environment and " +
+                "every setting the credentials need; settings the update does not set are cleared.",
+                nameof(update));
+        }
+
+        var kind = _kinds.Get(update.Kind ?? existing!.Kind, nameof(update));
+        CredentialRules.ValidateFields(kind, update, _options.AllowHttpOnLoopback);
+
         PlannedChange change;
+        var now = _rows.Now();
         if (check.IsIntact)
         {
-            var (row, fields) = Merge(companyId, existing, update, clientSecret, apiKey, actor, _rows.Now());
+            var (row, fields) = Merge(companyId, kind, existing, keepSettings: true, update, sealedSecrets.Value, actor, now);
             change = new PlannedChange(row, fields, existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated, null);
         }
         else
         {
-            // Nothing stored in the destination can be trusted: a partial update would adopt what someone else wrote
-            // and seal it. Only a replacement of the whole destination, confirmed with MFA, is accepted.
-            if (update.Mode is null || update.Environment is null)
-            {
-                throw new ArgumentException(
-                    $"The stored destination of company '{companyId}' failed its integrity check ({string.Join(", ", check.TamperedFields)}): it was changed " +
-                    "outside CredentialStore, or its seal is missing or cannot be opened. Replace it in one update that sets Mode, Environment and " +
-                    "every endpoint, client id, scope and ASP field the credentials need; destination fields the update does not set are cleared.",
-                    nameof(update));
-            }
+            var (row, fields) = Merge(companyId, kind, existing, keepSettings: false, update, sealedSecrets.Value, actor, now);
 
-            var (row, fields) = Merge(companyId, existing! with
-            {
-                ClientId = null, TokenEndpoint = null, ApiEndpoint = null, Scope = null, AspEndpoint = null, AspIdentifier = null, AspProviderName = null,
-            }, update, clientSecret, apiKey, actor, _rows.Now());
-            // A reset names everything it sets and everything it clears: mode, environment, every field it sets
-            // (all count as set, since the stored ones are not trusted) and every stored field it leaves empty.
-            foreach (var field in CredentialDestination.Mismatches(CredentialDestination.Encode(existing), row).Prepend(SecretFields.Environment).Prepend(SecretFields.Mode))
+            // A reset names everything it sets and everything it clears: kind, environment, every field it sets (all
+            // count as set, since the stored ones are not trusted) and every stored field it leaves out.
+            foreach (var field in CredentialDestination.Mismatches(CredentialDestination.Encode(existing!), row).Prepend(SecretFields.Environment).Prepend(SecretFields.Kind))
             {
                 if (!fields.Contains(field))
                 {
@@ -619,31 +644,115 @@ public sealed class CredentialStore
             change = new PlannedChange(row, fields, AuditAction.DestinationReset, $"The stored destination had failed its integrity check: {string.Join(", ", check.TamperedFields)}.");
         }
 
-        CredentialRules.ValidateRow(change.Row, _options.AllowHttpOnLoopback, nameof(update));
+        CredentialRules.ValidateRow(kind, change.Row, _options.AllowHttpOnLoopback, nameof(update));
         return change;
     }
 
-    /// <summary>Applies an update to a row; returns the new row and the names of the fields that changed.</summary>
+    /// <summary>
+    /// Applies an update to a row; returns the new row and the names of the fields that changed. Fields the kind does
+    /// not declare (after a change of kind) are left out, and named; <paramref name="keepSettings"/> false starts from
+    /// no settings at all (a reset).
+    /// </summary>
     private static (StoredCredential Row, List<string> Fields) Merge(
-        string companyId, StoredCredential? existing, CredentialUpdate update, byte[]? clientSecret, byte[]? apiKey, string actor, DateTimeOffset now)
+        string companyId,
+        CredentialKind kind,
+        StoredCredential? existing,
+        bool keepSettings,
+        CredentialUpdate update,
+        IReadOnlyDictionary<string, byte[]?> sealedSecrets,
+        string actor,
+        DateTimeOffset now)
     {
         var fields = new List<string>();
-        var mode = Pick(existing?.Mode, update.Mode, SecretFields.Mode);
-        var environment = Pick(existing?.Environment, update.Environment?.Name, SecretFields.Environment, StringComparer.OrdinalIgnoreCase);
+        void Changed(string field)
+        {
+            if (!fields.Contains(field))
+            {
+                fields.Add(field);
+            }
+        }
+
+        if (existing is null || LegacyCredentialShape.Canonical(existing.Kind) != kind.Name)
+        {
+            Changed(SecretFields.Kind);
+        }
+
+        var environment = update.Environment?.Name ?? existing!.Environment;
+        if (existing is null || !string.Equals(existing.Environment, environment, StringComparison.OrdinalIgnoreCase))
+        {
+            Changed(SecretFields.Environment);
+        }
+
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in (keepSettings ? existing?.Settings : null) ?? new Dictionary<string, string>())
+        {
+            if (kind.FindField(name, isSecret: false) is not null)
+            {
+                settings[name] = value;
+            }
+            else
+            {
+                Changed(name);
+            }
+        }
+
+        foreach (var (name, value) in update.Settings)
+        {
+            if (value is null)
+            {
+                if (settings.Remove(name))
+                {
+                    Changed(name);
+                }
+            }
+            else
+            {
+                if (existing is null || !settings.TryGetValue(name, out var current) || current != value)
+                {
+                    Changed(name);
+                }
+
+                settings[name] = value;
+            }
+        }
+
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, envelope) in existing?.Secrets ?? new Dictionary<string, byte[]>())
+        {
+            if (kind.FindField(name, isSecret: true) is not null)
+            {
+                secrets[name] = envelope;
+            }
+            else
+            {
+                Changed(name);
+            }
+        }
+
+        foreach (var (name, envelope) in sealedSecrets)
+        {
+            if (envelope is null)
+            {
+                if (secrets.Remove(name))
+                {
+                    Changed(name);
+                }
+            }
+            else
+            {
+                // A secret that is set counts as changed: comparing would mean opening the stored one.
+                secrets[name] = envelope;
+                Changed(name);
+            }
+        }
+
         var row = new StoredCredential
         {
             CompanyId = companyId,
-            Mode = mode!.Value,
-            Environment = environment!,
-            ClientId = Pick(existing?.ClientId, update.ClientId, SecretFields.ClientId),
-            ClientSecret = PickSecret(existing?.ClientSecret, clientSecret, SecretFields.ClientSecret),
-            TokenEndpoint = Pick(existing?.TokenEndpoint, update.TokenEndpoint?.AbsoluteUri, SecretFields.TokenEndpoint),
-            ApiEndpoint = Pick(existing?.ApiEndpoint, update.ApiEndpoint?.AbsoluteUri, SecretFields.ApiEndpoint),
-            Scope = Pick(existing?.Scope, update.Scope, SecretFields.Scope),
-            ApiKey = PickSecret(existing?.ApiKey, apiKey, SecretFields.ApiKey),
-            AspEndpoint = Pick(existing?.AspEndpoint, update.AspEndpoint?.AbsoluteUri, SecretFields.AspEndpoint),
-            AspIdentifier = Pick(existing?.AspIdentifier, update.AspIdentifier, SecretFields.AspIdentifier),
-            AspProviderName = Pick(existing?.AspProviderName, update.AspProviderName, SecretFields.AspProviderName),
+            Kind = kind.Name,
+            Environment = environment,
+            Settings = settings,
+            Secrets = secrets,
 
             // New credentials invalidate cached tokens and earlier validation results.
             ConfiguredAt = now,
@@ -653,46 +762,20 @@ public sealed class CredentialStore
         };
 
         return (row, fields);
-
-        T? Pick<T>(T? current, T? requested, string field, IEqualityComparer<T>? comparer = null)
-        {
-            if (requested is null)
-            {
-                return current;
-            }
-
-            if (existing is null || !(comparer ?? EqualityComparer<T>.Default).Equals(current, requested))
-            {
-                fields.Add(field);
-            }
-
-            return requested;
-        }
-
-        byte[]? PickSecret(byte[]? current, byte[]? requested, string field)
-        {
-            if (requested is null)
-            {
-                return current;
-            }
-
-            // A secret that is set counts as changed: comparing would mean opening the stored one.
-            fields.Add(field);
-            return requested;
-        }
     }
 
-    private static CredentialStatus ToStatus(StoredCredential stored, DestinationCheck check)
+    private CredentialStatus ToStatus(StoredCredential stored, DestinationCheck check)
     {
         // A destination that failed its check is shown as it was sealed (or empty): an admin UI that fills its reset
         // form from the status must not offer back what someone planted in storage.
         var row = check.IsIntact ? stored : CredentialDestination.AsSealed(stored, check.SealedDestination);
+        var kind = _kinds.Find(row.Kind);
         return new CredentialStatus
         {
             CompanyId = row.CompanyId,
-            Mode = row.Mode,
+            Kind = kind?.Name ?? row.Kind,
             Environment = CredentialRules.ParseEnvironment(row.Environment),
-            IsConfigured = check.IsIntact && CredentialRules.IncompleteBecause(row) is null,
+            IsConfigured = check.IsIntact && kind is not null && CredentialRules.IncompleteBecause(kind, row) is null,
             IsDestinationIntact = check.IsIntact,
             TamperedFields = check.TamperedFields,
             IsValid = row.IsValid,
@@ -701,15 +784,8 @@ public sealed class CredentialStore
             ConfiguredAt = row.ConfiguredAt,
             ConfiguredBy = row.ConfiguredBy,
             Version = row.Version,
-            ClientId = row.ClientId,
-            HasClientSecret = row.ClientSecret is not null,
-            TokenEndpoint = CredentialRowAccess.ToUri(row.TokenEndpoint),
-            ApiEndpoint = CredentialRowAccess.ToUri(row.ApiEndpoint),
-            Scope = row.Scope,
-            HasApiKey = row.ApiKey is not null,
-            AspEndpoint = CredentialRowAccess.ToUri(row.AspEndpoint),
-            AspIdentifier = row.AspIdentifier,
-            AspProviderName = row.AspProviderName,
+            Settings = new Dictionary<string, string>(row.Settings, StringComparer.Ordinal),
+            SecretNames = [.. row.Secrets.Keys.Order(StringComparer.Ordinal)],
             AccessTokenExpiresAt = row.AccessToken is null ? null : row.AccessTokenExpiresAt,
         };
     }
@@ -788,8 +864,7 @@ public sealed class CredentialStore
         _rows.EnsureDestinationIsSealed(row);
         var rewrapped = row with
         {
-            ClientSecret = RewrapOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
-            ApiKey = RewrapOrNull(row, row.ApiKey, SecretFields.ApiKey),
+            Secrets = row.Secrets.ToDictionary(static s => s.Key, s => _vault.Rewrap(s.Value, row.CompanyId, SecretFields.Envelope(s.Key)), StringComparer.Ordinal),
             AccessToken = RewrapOrNull(row, row.AccessToken, SecretFields.AccessToken),
             RefreshToken = RewrapOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
         };

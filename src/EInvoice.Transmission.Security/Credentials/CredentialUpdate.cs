@@ -1,50 +1,38 @@
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
-/// A change to a company's credentials. Only the properties that are set change; every property left
-/// <see langword="null"/> keeps its stored value, secrets included.
+/// A change to a company's credentials. Only what is set changes: a setting or secret the update does not name keeps
+/// its stored value; one it names with <see langword="null"/> is removed.
 /// </summary>
 /// <remarks>
-/// Creating credentials needs <see cref="Mode"/>, <see cref="Environment"/> and every field that mode requires:
-/// client id, client secret, token endpoint and API endpoint for <see cref="TransmissionMode.DirectDctce"/>; API key
-/// and ASP endpoint for <see cref="TransmissionMode.AspProvider"/>; nothing for <see cref="TransmissionMode.Sandbox"/>.
+/// <para>
+/// Creating credentials needs <see cref="Kind"/>, <see cref="Environment"/> and every field the kind requires, such as
+/// <see cref="OAuthClientCredentialsKind.ClientId"/>, <see cref="OAuthClientCredentialsKind.ClientSecret"/>,
+/// <see cref="OAuthClientCredentialsKind.TokenEndpoint"/> and <see cref="OAuthClientCredentialsKind.ApiEndpoint"/>. Field
+/// names are those the kind declares (<see cref="CredentialKind.Fields"/>); each kind has them as constants.
 /// Endpoints must be absolute <c>https</c> URIs (plain <c>http</c> only to a loopback address, and only when
 /// <see cref="CredentialStoreOptions.AllowHttpOnLoopback"/> is set).
+/// </para>
+/// <para>
+/// Changing the kind keeps only the fields the new kind declares; the others are removed (and named in the audit).
+/// </para>
 /// </remarks>
 public sealed record CredentialUpdate
 {
-    /// <summary>Gets the transmission mode.</summary>
-    public TransmissionMode? Mode { get; init; }
+    private static readonly IReadOnlyDictionary<string, string?> NoSettings = new Dictionary<string, string?>();
+    private static readonly IReadOnlyDictionary<string, SecretValue?> NoSecrets = new Dictionary<string, SecretValue?>();
+
+    /// <summary>Gets the credential kind's name, such as <see cref="OAuthClientCredentialsKind.KindName"/>.</summary>
+    public string? Kind { get; init; }
 
     /// <summary>Gets the environment the credentials belong to.</summary>
     public TransmissionEnvironment? Environment { get; init; }
 
-    /// <summary>Gets the OAuth client id of a direct platform connection.</summary>
-    public string? ClientId { get; init; }
+    /// <summary>Gets the plain settings to set by field name; a <see langword="null"/> value removes the setting.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = NoSettings;
 
-    /// <summary>Gets the OAuth client secret of a direct platform connection.</summary>
-    public SecretValue? ClientSecret { get; init; }
-
-    /// <summary>Gets the OAuth token endpoint of a direct platform connection.</summary>
-    public Uri? TokenEndpoint { get; init; }
-
-    /// <summary>Gets the base address of the platform API that tokens are sent to.</summary>
-    public Uri? ApiEndpoint { get; init; }
-
-    /// <summary>Gets the OAuth scope to request; when never set, the client's configured default scope is used.</summary>
-    public string? Scope { get; init; }
-
-    /// <summary>Gets the API key of an Accredited Service Provider.</summary>
-    public SecretValue? ApiKey { get; init; }
-
-    /// <summary>Gets the base address of the Accredited Service Provider's API.</summary>
-    public Uri? AspEndpoint { get; init; }
-
-    /// <summary>Gets the company's identifier at the provider, such as its participant id.</summary>
-    public string? AspIdentifier { get; init; }
-
-    /// <summary>Gets the provider's name, for display.</summary>
-    public string? AspProviderName { get; init; }
+    /// <summary>Gets the secrets to set by field name; a <see langword="null"/> value removes the secret.</summary>
+    public IReadOnlyDictionary<string, SecretValue?> Secrets { get; init; } = NoSecrets;
 
     /// <summary>
     /// Gets the version the caller last saw (<see cref="CredentialStatus.Version"/>; 0 for "must not exist yet").
@@ -52,4 +40,35 @@ public sealed record CredentialUpdate
     /// so two administrators editing at once never overwrite each other silently.
     /// </summary>
     public long? ExpectedVersion { get; init; }
+
+    /// <summary>Returns a copy of this update that also sets (or, with <see langword="null"/>, removes) a plain setting.</summary>
+    /// <param name="name">The field name, such as <see cref="ApiKeyKind.ApiEndpoint"/>.</param>
+    /// <param name="value">The value, or <see langword="null"/> to remove the setting.</param>
+    /// <returns>The new update.</returns>
+    public CredentialUpdate WithSetting(string name, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return this with { Settings = new Dictionary<string, string?>(Settings, StringComparer.Ordinal) { [name] = value } };
+    }
+
+    /// <summary>Returns a copy of this update that also sets an endpoint setting to the URI's absolute form (or removes it).</summary>
+    /// <param name="name">The field name, such as <see cref="OAuthClientCredentialsKind.TokenEndpoint"/>.</param>
+    /// <param name="value">The URI, or <see langword="null"/> to remove the setting.</param>
+    /// <returns>The new update.</returns>
+    public CredentialUpdate WithSetting(string name, Uri? value) => WithSetting(name, value is null ? null : value.IsAbsoluteUri ? value.AbsoluteUri : value.OriginalString);
+
+    /// <summary>Returns a copy of this update that also sets (or, with <see langword="null"/>, removes) a secret.</summary>
+    /// <param name="name">The field name, such as <see cref="ApiKeyKind.ApiKey"/>.</param>
+    /// <param name="value">The secret, or <see langword="null"/> to remove it.</param>
+    /// <returns>The new update.</returns>
+    public CredentialUpdate WithSecret(string name, SecretValue? value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return this with { Secrets = new Dictionary<string, SecretValue?>(Secrets, StringComparer.Ordinal) { [name] = value } };
+    }
+
+    /// <summary>Returns the kind, environment and the names of the fields the update sets, never a value.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+        => $"CredentialUpdate {{ Kind = {Kind}, Environment = {Environment}, Settings = [{string.Join(", ", Settings.Keys)}], Secrets = [{string.Join(", ", Secrets.Keys)}], ExpectedVersion = {ExpectedVersion} }}";
 }

@@ -7,41 +7,26 @@ namespace EInvoice.Transmission.Security;
 /// <remarks>Treat instances, their envelopes included, as immutable: the store creates a new one for every change.</remarks>
 public sealed record StoredCredential
 {
+    private static readonly IReadOnlyDictionary<string, string> EmptySettings = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, byte[]> EmptySecrets = new Dictionary<string, byte[]>();
+
     /// <summary>Gets the company id, the row's key.</summary>
     public required string CompanyId { get; init; }
 
-    /// <summary>Gets the transmission mode.</summary>
-    public required TransmissionMode Mode { get; init; }
+    /// <summary>Gets the name of the credential kind (<see cref="CredentialKind.Name"/>); a 0.1 mode name is read as the kind it became.</summary>
+    public required string Kind { get; init; }
 
     /// <summary>Gets the environment name.</summary>
     public required string Environment { get; init; }
 
-    /// <summary>Gets the OAuth client id.</summary>
-    public string? ClientId { get; init; }
+    /// <summary>Gets the plain settings by field name, as the kind declares them.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = EmptySettings;
 
-    /// <summary>Gets the envelope of the OAuth client secret (field <c>dctce.client_secret</c>).</summary>
-    public byte[]? ClientSecret { get; init; }
-
-    /// <summary>Gets the OAuth token endpoint.</summary>
-    public string? TokenEndpoint { get; init; }
-
-    /// <summary>Gets the platform API base address.</summary>
-    public string? ApiEndpoint { get; init; }
-
-    /// <summary>Gets the OAuth scope.</summary>
-    public string? Scope { get; init; }
-
-    /// <summary>Gets the envelope of the ASP API key (field <c>asp.api_key</c>).</summary>
-    public byte[]? ApiKey { get; init; }
-
-    /// <summary>Gets the ASP API base address.</summary>
-    public string? AspEndpoint { get; init; }
-
-    /// <summary>Gets the company's identifier at the ASP.</summary>
-    public string? AspIdentifier { get; init; }
-
-    /// <summary>Gets the ASP's name.</summary>
-    public string? AspProviderName { get; init; }
+    /// <summary>
+    /// Gets the envelopes of the secrets by field name. Each is sealed by the <see cref="CredentialVault"/> for this
+    /// company and its field, so an envelope moved to another field or company does not open.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = EmptySecrets;
 
     /// <summary>Gets the envelope of the cached access token (field <c>token.access</c>).</summary>
     public byte[]? AccessToken { get; init; }
@@ -50,9 +35,9 @@ public sealed record StoredCredential
     public byte[]? RefreshToken { get; init; }
 
     /// <summary>
-    /// Gets the envelope (field <c>row.destination</c>) sealing where the secrets of this row may be sent: the mode,
-    /// environment, client id, endpoints, scope and ASP identity as <see cref="CredentialStore"/> wrote them, with the
-    /// SHA-256 of the secret envelopes they go with. A change to any of those columns made outside the store no longer
+    /// Gets the envelope (field <c>row.destination</c>) sealing where and how the secrets of this row may be sent: the
+    /// kind, environment and every setting as <see cref="CredentialStore"/> wrote them, with the SHA-256 of the secret
+    /// envelopes they go with. A change to any of those columns made outside the store no longer
     /// matches it, and the secrets are then not used.
     /// </summary>
     public byte[]? DestinationSeal { get; init; }

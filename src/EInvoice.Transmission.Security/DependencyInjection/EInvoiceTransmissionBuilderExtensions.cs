@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EInvoice.Transmission.Security;
 using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +52,36 @@ public static class EInvoiceTransmissionBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers a host's own <see cref="CredentialKind"/>, created by dependency injection as a singleton. Its
+    /// credentials are stored, sealed, rotated, audited and attached to requests like those of the built-in kinds.
+    /// </summary>
+    /// <typeparam name="TKind">The kind.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>Kind names must be unique: a second kind with a name already registered fails when the store is created.</remarks>
+    public static IEInvoiceTransmissionBuilder AddCredentialKind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TKind>(this IEInvoiceTransmissionBuilder builder)
+        where TKind : CredentialKind
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<CredentialKind, TKind>());
+        return builder;
+    }
+
+    /// <summary>Registers an instance of a host's own <see cref="CredentialKind"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="kind">The kind; it must be thread-safe.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IEInvoiceTransmissionBuilder AddCredentialKind(this IEInvoiceTransmissionBuilder builder, CredentialKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(kind);
+        builder.Services.AddSingleton(kind);
         return builder;
     }
 }

@@ -48,10 +48,17 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, CredentialStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, StorageRegistrationValidator>());
         services.TryAddSingleton<IMfaVerifier, MissingMfaVerifier>();
+
+        // The built-in kinds; a host adds its own with AddCredentialKind. Their defaults come from OAuthOptions.
+        services.AddSingleton<CredentialKind, OAuthClientCredentialsKind>(static _ => new OAuthClientCredentialsKind());
+        services.AddSingleton<CredentialKind, ApiKeyKind>(static sp => new ApiKeyKind(sp.GetRequiredService<IOptions<OAuthOptions>>().Value));
+        services.AddSingleton<CredentialKind, HttpBasicKind>(static _ => new HttpBasicKind());
+        services.AddSingleton<CredentialKind, NoCredentialsKind>(static _ => new NoCredentialsKind());
         services.TryAddSingleton(static sp => new CredentialStore(
             sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
             sp.GetRequiredService<IAuditTrailRepository>(),
             sp.GetRequiredService<CredentialVault>(),
+            sp.GetServices<CredentialKind>(),
             sp.GetRequiredService<IMfaVerifier>(),
             sp.GetRequiredService<IOptions<CredentialStoreOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -61,6 +68,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddSingleton(static sp => new TokenPathGateway(
             sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
             sp.GetRequiredService<ITokenLeaseRepository>(),
+            sp.GetRequiredService<CredentialStore>().Kinds,
             sp.GetRequiredService<CredentialVault>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CredentialStore>>()));

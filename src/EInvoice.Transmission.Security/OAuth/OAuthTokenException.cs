@@ -78,13 +78,24 @@ public sealed class OAuthTokenException : Exception
     {
     }
 
-    internal OAuthTokenException(
+    /// <summary>
+    /// Creates the exception for a token request that was refused or failed; a <see cref="CredentialKind"/> of the host
+    /// throws it from its token requests.
+    /// </summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="error">An error code such as RFC 6749's <c>invalid_client</c>; never a secret.</param>
+    /// <param name="errorDescription">What went wrong; the library scrubs every secret of the company from a kind's description before anyone sees it.</param>
+    /// <param name="statusCode">The HTTP status, if there was an answer.</param>
+    /// <param name="isTransient">Whether asking again later may succeed; a permanent refusal is not asked again with the same credentials.</param>
+    /// <param name="retryAfter">How long the platform asked to wait, if it did.</param>
+    /// <param name="innerException">The cause.</param>
+    public OAuthTokenException(
         string companyId,
         string error,
         string? errorDescription,
         HttpStatusCode? statusCode,
         bool isTransient,
-        TimeSpan? retryAfter,
+        TimeSpan? retryAfter = null,
         Exception? innerException = null)
         : base(Describe(companyId, error, errorDescription, statusCode, isTransient), innerException)
     {

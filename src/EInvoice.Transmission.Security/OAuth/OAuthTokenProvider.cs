@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
-/// Provides the stored credentials of the request's company to every outgoing request: an OAuth access token
-/// (<c>Authorization: Bearer</c>) that refreshes itself, or an ASP's API-key header. Add it to a client with
+/// Provides the stored credentials of the request's company to every outgoing request, in the way its
+/// <see cref="CredentialKind"/> authenticates: an access token (<c>Authorization: Bearer</c>) that refreshes itself,
+/// an API key, HTTP Basic, extra headers — or a host's own kind. Add it to a client with
 /// <c>AddEInvoiceAuthentication(environment)</c> and name the company on each request with
 /// <see cref="EInvoiceHttpRequestMessageExtensions.SetCompanyId"/>.
 /// </summary>
@@ -80,7 +81,7 @@ public sealed class OAuthTokenProvider : DelegatingHandler
         var sending = base.SendAsync(request, cancellationToken);
 
         // With a token, watch for a 401 — unless the answer is already here and is not one (no continuation needed).
-        return snapshot.Mode != TransmissionMode.DirectDctce
+        return !snapshot.UsesAccessToken
             || (sending.IsCompletedSuccessfully && sending.Result.StatusCode != HttpStatusCode.Unauthorized)
             ? sending
             : RetryOnUnauthorizedAsync(request, snapshot, sending, cancellationToken);
@@ -107,19 +108,16 @@ public sealed class OAuthTokenProvider : DelegatingHandler
     /// <summary>Sets the credentials on the request; the cache has checked the environment and origin.</summary>
     private static void Authorize(HttpRequestMessage request, AuthSnapshot snapshot)
     {
-        switch (snapshot.Mode)
+        if (snapshot.Authorization is { } authorization)
         {
-            case TransmissionMode.DirectDctce:
-                request.Headers.Authorization = snapshot.Authorization;
-                break;
-            case TransmissionMode.AspProvider:
-                foreach (var (name, value) in snapshot.Headers)
-                {
-                    request.Headers.Remove(name);
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
+            request.Headers.Authorization = authorization;
+        }
 
-                break;
+        var headers = snapshot.Headers;
+        for (var i = 0; i < headers.Length; i++)
+        {
+            request.Headers.Remove(headers[i].Key);
+            request.Headers.TryAddWithoutValidation(headers[i].Key, headers[i].Value);
         }
     }
 
@@ -128,7 +126,7 @@ public sealed class OAuthTokenProvider : DelegatingHandler
         var snapshot = await pending.ConfigureAwait(false);
         Authorize(request, snapshot);
         var sending = base.SendAsync(request, cancellationToken);
-        return snapshot.Mode == TransmissionMode.DirectDctce
+        return snapshot.UsesAccessToken
             ? await RetryOnUnauthorizedAsync(request, snapshot, sending, cancellationToken).ConfigureAwait(false)
             : await sending.ConfigureAwait(false);
     }

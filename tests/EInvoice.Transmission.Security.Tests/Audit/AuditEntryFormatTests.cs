@@ -17,7 +17,7 @@ public sealed class AuditEntryFormatTests
         var repository = new InMemoryCredentialRepository();
         var store = Some.Store(repository);
         await store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await FluentActions.Invoking(() => store.SetAsync(The.CompanyId, new CredentialUpdate { Scope = "einvoice:status" }, new CredentialChangeContext(The.Admin, null)))
+        await FluentActions.Invoking(() => store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:status"), new CredentialChangeContext(The.Admin, null)))
             .Should().ThrowAsync<CredentialChangeRefusedException>();
         await store.SetAsync("Société-東京-01", The.AspCredentials, The.AdminWithMfa);
         await store.DeleteAsync("Société-東京-01", The.AdminWithMfa);

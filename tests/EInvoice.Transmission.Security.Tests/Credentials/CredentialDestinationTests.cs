@@ -13,13 +13,15 @@ public sealed class CredentialDestinationTests
     private static readonly StoredCredential Row = new()
     {
         CompanyId = The.CompanyId,
-        Mode = TransmissionMode.DirectDctce,
+        Kind = OAuthClientCredentialsKind.KindName,
         Environment = "Production",
-        ClientId = "client-é",
-        ClientSecret = [1],
-        TokenEndpoint = "https://auth.example/token",
-        ApiEndpoint = "https://api.example/",
-        Scope = null,
+        Settings = new Dictionary<string, string>
+        {
+            ["client_id"] = "client-é",
+            ["token_endpoint"] = "https://auth.example/token",
+            ["api_endpoint"] = "https://api.example/",
+        },
+        Secrets = new Dictionary<string, byte[]> { ["client_secret"] = [1] },
         AccessToken = [2],
         ConfiguredAt = The.Now,
         ConfiguredBy = The.Admin,
@@ -32,6 +34,20 @@ public sealed class CredentialDestinationTests
     {
         // docs/envelope-format.md, "The destination seal": sorted names, UTF-8 byte lengths, unset fields left out.
         Encoding.UTF8.GetString(CredentialDestination.Encode(Row)).Should().Be(
+            "EITS-DESTINATION-3\n" +
+            "environment:10:Production\n" +
+            "kind:24:oauth_client_credentials\n" +
+            "secret.client_secret:64:4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a\n" +
+            "setting.api_endpoint:20:https://api.example/\n" +
+            "setting.client_id:9:client-é\n" +
+            "setting.token_endpoint:26:https://auth.example/token\n");
+    }
+
+    [Fact]
+    public void Mismatches_SealWrittenByTheFixedFieldVersion2_StillMatchesItsMigratedRow()
+    {
+        // The fixed-field version 2 (unreleased, written between 0.1 and kinds) named 0.1's columns and envelope fields.
+        var v2 = Encoding.UTF8.GetBytes(
             "EITS-DESTINATION-2\n" +
             "api_endpoint:20:https://api.example/\n" +
             "client_id:9:client-é\n" +
@@ -39,6 +55,10 @@ public sealed class CredentialDestinationTests
             "kind:24:oauth_client_credentials\n" +
             "secret.dctce.client_secret:64:4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a\n" +
             "token_endpoint:26:https://auth.example/token\n");
+
+        CredentialDestination.Mismatches(v2, Row).Should().BeEmpty();
+        CredentialDestination.Mismatches(v2, Row.WithSecretEnvelope("client_secret", [9])).Should().Equal("client_secret");
+        CredentialDestination.Mismatches(v2, Row.WithSetting("scope", "all")).Should().Equal("scope");
     }
 
     [Fact]
@@ -49,7 +69,7 @@ public sealed class CredentialDestinationTests
             """{"Mode":"DirectDctce","Environment":"Production","ClientId":"client-\u00E9","TokenEndpoint":"https://auth.example/token","ApiEndpoint":"https://api.example/","Scope":null,"AspEndpoint":null,"AspIdentifier":null,"AspProviderName":null}""");
 
         CredentialDestination.Mismatches(v1, Row).Should().BeEmpty();
-        CredentialDestination.Mismatches(v1, Row with { TokenEndpoint = "https://attacker.example/token" }).Should().Equal("dctce.token_endpoint");
+        CredentialDestination.Mismatches(v1, Row.WithSetting("token_endpoint", "https://attacker.example/token")).Should().Equal("token_endpoint");
     }
 
     [Fact]
@@ -58,9 +78,10 @@ public sealed class CredentialDestinationTests
         var sealedBytes = CredentialDestination.Encode(Row);
 
         CredentialDestination.Mismatches(sealedBytes, Row).Should().BeEmpty();
-        CredentialDestination.Mismatches(sealedBytes, Row with { Scope = "all", Mode = TransmissionMode.AspProvider }).Should().BeEquivalentTo(["dctce.scope", "mode"]);
-        CredentialDestination.Mismatches("garbage"u8, Row).Should().HaveCount(11);
-        CredentialDestination.Mismatches(sealedBytes, Row with { ClientSecret = [9] }).Should().Equal("dctce.client_secret");
+        CredentialDestination.Mismatches(sealedBytes, Row.WithSetting("scope", "all") with { Kind = ApiKeyKind.KindName }).Should().BeEquivalentTo(["scope", "kind"]);
+        CredentialDestination.Mismatches("garbage"u8, Row).Should().BeEquivalentTo(["kind", "environment", "client_id", "token_endpoint", "api_endpoint", "client_secret"]);
+        CredentialDestination.Mismatches(sealedBytes, Row.WithSecretEnvelope("client_secret", [9])).Should().Equal("client_secret");
+        CredentialDestination.Mismatches(sealedBytes, Row.WithSecretEnvelope("header.x-planted", [9])).Should().Equal("header.x-planted");
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class JsonSerializationTests
         var update = JsonSerializer.Deserialize<CredentialUpdate>(
             """{"Mode":"AspProvider","Environment":"sandbox","ApiKey":"from-the-form","AspEndpoint":"https://asp.example/"}""");
 
-        update!.Mode.Should().Be(TransmissionMode.AspProvider);
+        update!.Kind.Should().Be(ApiKeyKind.KindName);
         update.Environment.Should().Be(TransmissionEnvironment.Sandbox, "environment names compare without regard to case");
         update.ApiKey!.Reveal().Should().Be("from-the-form");
         update.ToString().Should().NotContain("from-the-form");

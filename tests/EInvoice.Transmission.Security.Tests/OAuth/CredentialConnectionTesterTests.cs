@@ -92,7 +92,7 @@ public sealed class CredentialConnectionTesterTests
     public async Task TestAsync_SandboxCredentials_SucceedWithoutACall()
     {
         await using var host = TransmissionTestHost.Create();
-        await host.Store.SetAsync(The.CompanyId, new CredentialUpdate { Mode = TransmissionMode.Sandbox, Environment = TransmissionEnvironment.Sandbox }, The.AdminWithMfa);
+        await host.Store.SetAsync(The.CompanyId, new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox }, The.AdminWithMfa);
 
         var result = await Tester(host).TestAsync(The.CompanyId);
 

@@ -159,7 +159,7 @@ public sealed class OAuthTokenProviderFailureTests
     {
         await using var host = TransmissionTestHost.Create();
         var endpoint = new Uri("https://auth.platform.example:8443/tenant-7f3a/oauth2/token?realm=r-91c2");
-        await host.Store.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = endpoint }, The.AdminWithMfa);
+        await host.Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, endpoint), The.AdminWithMfa);
         host.Http.When(HttpMethod.Post, endpoint.AbsoluteUri).Throw(new HttpRequestException(HttpRequestError.NameResolutionError, "No such host is known."));
 
         var error = await FailsAsync(host);

@@ -63,7 +63,7 @@ public sealed class OAuthTokenProviderPersistenceTests
         host.ServeApi(The.ApiEndpoint);
         (await host.SendAsync()).Dispose();
 
-        await host.Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+        await host.Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")), The.AdminWithMfa);
         (await host.SendAsync()).Dispose();
 
         host.ApiCalls.Select(c => c.Authorization).Should().Equal("Bearer old-secret-token", "Bearer new-secret-token");
@@ -83,7 +83,7 @@ public sealed class OAuthTokenProviderPersistenceTests
         (await host.SendAsync()).Dispose();
 
         plan.Arm(fault, FaultTarget.CredentialWrite);
-        var change = () => host.Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-secret") }, The.AdminWithMfa);
+        var change = () => host.Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")), The.AdminWithMfa);
         await change.Should().ThrowAsync<InjectedFaultException>("the caller is told the write failed");
         (await host.SendAsync()).Dispose();
 
@@ -105,7 +105,7 @@ public sealed class OAuthTokenProviderPersistenceTests
         host.ServeApi(The.ApiEndpoint);
         (await host.SendAsync()).Dispose();
 
-        await other.Store.SetAsync(The.CompanyId, new CredentialUpdate { ClientSecret = new SecretValue("rotated-elsewhere") }, The.AdminWithMfa);
+        await other.Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-elsewhere")), The.AdminWithMfa);
         clock.Advance(TimeSpan.FromMinutes(1));
         (await host.SendAsync()).Dispose();
 

@@ -183,7 +183,7 @@ public sealed class OAuthTokenProviderRefusalTests
         {
             await other.Store.SetAsync(
                 The.CompanyId,
-                mode == "asp" ? new CredentialUpdate { AspEndpoint = newOrigin } : new CredentialUpdate { ApiEndpoint = newOrigin },
+                mode == "asp" ? new CredentialUpdate {  }.WithSetting(ApiKeyKind.ApiEndpoint, newOrigin) : new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.ApiEndpoint, newOrigin),
                 The.AdminWithMfa);
         }
 

@@ -23,7 +23,7 @@ public sealed class OAuthTokenProviderTelemetryTests
     {
         await using var host = TransmissionTestHost.Create(oauth: o => o.CredentialRecheckInterval = TimeSpan.FromHours(1));
         await host.SetDirectAsync(clientSecret: ClientSecretCanary);
-        await host.Store.SetAsync(The.OtherCompanyId, The.AspCredentials with { ApiKey = new SecretValue(ApiKeyCanary) }, The.AdminWithMfa);
+        await host.Store.SetAsync(The.OtherCompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKeyCanary)), The.AdminWithMfa);
         var issued = 0;
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         token.Respond(_ => Interlocked.Increment(ref issued) switch

@@ -219,7 +219,7 @@ public sealed class OAuthTokenProviderTests
     public async Task SendAsync_SandboxMode_SendsNoCredentials()
     {
         await using var host = TransmissionTestHost.Create(environment: TransmissionEnvironment.Sandbox);
-        await host.Store.SetAsync(The.CompanyId, new CredentialUpdate { Mode = TransmissionMode.Sandbox, Environment = TransmissionEnvironment.Sandbox, ApiEndpoint = The.ApiEndpoint }, The.AdminWithMfa);
+        await host.Store.SetAsync(The.CompanyId, new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox }.WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint), The.AdminWithMfa);
         host.ServeApi(The.ApiEndpoint);
 
         (await host.SendAsync()).Dispose();

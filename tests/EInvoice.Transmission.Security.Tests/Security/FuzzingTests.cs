@@ -112,17 +112,16 @@ public sealed class FuzzingTests
             threads: 1);
     }
 
-    private static readonly TransmissionCredentials Credentials = new()
-    {
-        CompanyId = Company,
-        Mode = TransmissionMode.DirectDctce,
-        Environment = TransmissionEnvironment.Production,
-        Version = 1,
-        ClientId = The.ClientId,
-        ClientSecret = new SecretValue(The.ClientSecret),
-        TokenEndpoint = The.TokenEndpoint,
-        ApiEndpoint = The.ApiEndpoint,
-    };
+    private static readonly CredentialValues Credentials = new(
+        Company,
+        TransmissionEnvironment.Production,
+        new Dictionary<string, string>
+        {
+            [OAuthClientCredentialsKind.ClientId] = The.ClientId,
+            [OAuthClientCredentialsKind.TokenEndpoint] = The.TokenEndpoint.AbsoluteUri,
+            [OAuthClientCredentialsKind.ApiEndpoint] = The.ApiEndpoint.AbsoluteUri,
+        },
+        new Dictionary<string, SecretValue> { [OAuthClientCredentialsKind.ClientSecret] = new SecretValue(The.ClientSecret) });
 
     /// <summary>Random answers: any status, bodies from noise to near-valid token JSON, odd Retry-After values.</summary>
     private static readonly Gen<Answer> Answers = Gen.Select(

@@ -113,36 +113,64 @@ public sealed class InputValidationTests
         status.CompanyId.Should().Be(id);
     }
 
+    private static CredentialUpdate Basic => new CredentialUpdate { Kind = HttpBasicKind.KindName, Environment = TransmissionEnvironment.Production }
+        .WithSetting(HttpBasicKind.UserName, "TUlJQ1pEQ0NBZ3FnQXdJQkFnSUdBWWc=")
+        .WithSecret(HttpBasicKind.Password, new SecretValue("zatca-secret"))
+        .WithSetting(HttpBasicKind.ApiEndpoint, "https://gw-fatoora.zatca.gov.sa/e-invoicing/core/");
+
     public static TheoryData<string, CredentialUpdate> BadUpdates => new()
     {
-        { "Mode", The.AspCredentials with { Mode = (TransmissionMode)99 } },
-        { "Mode", The.AspCredentials with { Mode = 0 } },
+        { "Kind 'ftp_upload' is not a registered credential kind", The.AspCredentials with { Kind = "ftp_upload" } },
+        { "Kind '' is not a registered", The.AspCredentials with { Kind = string.Empty } },
         { "Environment", The.AspCredentials with { Environment = default(TransmissionEnvironment) } },
-        { "ClientId", The.DirectCredentials with { ClientId = new string('c', 257) } },
-        { "ClientId", The.DirectCredentials with { ClientId = "with\ncontrol" } },
-        { "ClientId", The.DirectCredentials with { ClientId = " padded " } },
-        { "ClientId", The.DirectCredentials with { ClientId = "   " } },
-        { "ClientSecret", The.DirectCredentials with { ClientSecret = new SecretValue(new string('s', 8193)) } },
-        { "ApiKey", The.AspCredentials with { ApiKey = new SecretValue(new string('k', 8193)) } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("/relative/token", UriKind.Relative) } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("http://auth.example/token") } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("http://127.0.0.1:8080/token") } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("ftp://auth.example/token") } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("https://user:password@auth.example/token") } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("https://auth.example/token#fragment") } },
-        { "TokenEndpoint", The.DirectCredentials with { TokenEndpoint = new Uri("https://auth.example/" + new string('p', 2100)) } },
-        { "ApiEndpoint", The.DirectCredentials with { ApiEndpoint = new Uri("http://api.example/") } },
-        { "AspEndpoint", The.AspCredentials with { AspEndpoint = new Uri("file:///etc/passwd") } },
-        { "AspIdentifier", The.AspCredentials with { AspIdentifier = new string('i', 257) } },
-        { "AspProviderName", The.AspCredentials with { AspProviderName = "tab\there" } },
-        { "Scope", The.DirectCredentials with { Scope = "two  spaces" } },
-        { "Scope", The.DirectCredentials with { Scope = "quote\"inside" } },
-        { "Scope", The.DirectCredentials with { Scope = " leading" } },
-        { "Scope", The.DirectCredentials with { Scope = new string('a', 1025) } },
+        { "Settings[\"client_id\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientId, new string('c', 257)) },
+        { "Settings[\"client_id\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientId, "with\ncontrol") },
+        { "Settings[\"client_id\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientId, " padded ") },
+        { "Settings[\"client_id\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientId, "   ") },
+        { "Secrets[\"client_secret\"]", The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(new string('s', 8193))) },
+        { "Secrets[\"api_key\"]", The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(new string('k', 8193))) },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, "/relative/token") },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://auth.example/token")) },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://127.0.0.1:8080/token")) },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("ftp://auth.example/token")) },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("https://user:password@auth.example/token")) },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("https://auth.example/token#fragment")) },
+        { "Settings[\"token_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("https://auth.example/" + new string('p', 2100))) },
+        { "Settings[\"api_endpoint\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ApiEndpoint, new Uri("http://api.example/")) },
+        { "Settings[\"api_endpoint\"]", The.AspCredentials.WithSetting(ApiKeyKind.ApiEndpoint, new Uri("file:///etc/passwd")) },
+        { "Settings[\"identifier\"]", The.AspCredentials.WithSetting(ApiKeyKind.Identifier, new string('i', 257)) },
+        { "Settings[\"provider_name\"]", The.AspCredentials.WithSetting(ApiKeyKind.ProviderName, "tab\there") },
+        { "Settings[\"scope\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.Scope, "two  spaces") },
+        { "Settings[\"scope\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.Scope, "quote\"inside") },
+        { "Settings[\"scope\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.Scope, " leading") },
+        { "Settings[\"scope\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.Scope, new string('a', 1025)) },
         { "ExpectedVersion", The.AspCredentials with { ExpectedVersion = -1 } },
-        { "ClientSecret", The.DirectCredentials with { ClientSecret = null } },
-        { "ApiKey", The.AspCredentials with { ApiKey = null } },
-        { "Sandbox", new CredentialUpdate { Mode = TransmissionMode.Sandbox, Environment = TransmissionEnvironment.Production } },
+        { "Secrets[\"client_secret\"]", The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, (SecretValue?)null) },
+        { "Secrets[\"api_key\"]", The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, (SecretValue?)null) },
+        { "Sandbox environment", new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Production } },
+
+        // Fields a kind does not have, or has as the other sort.
+        { "has no setting 'api_key'", The.AspCredentials.WithSetting(ApiKeyKind.ApiKey, "plain-key") },
+        { "is a plain setting", The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientId, new SecretValue("x")) },
+        { "has no setting 'asp_endpoint'", The.AspCredentials.WithSetting("asp_endpoint", "https://asp.example/") },
+
+        // Headers: CR/LF in a name or value, a name that is no token, one the kind sets itself, twice in two cases.
+        { "Settings[\"header.X-Injected\"]", The.AspCredentials.WithSetting("header.X-Injected", "a\r\nX-Evil: 1") },
+        { "Settings[\"header.X-Line\nBreak\"]", The.AspCredentials.WithSetting("header.X-Line\nBreak", "value") },
+        { "Secrets[\"header.cpro-account\"]", The.DirectCredentials.WithSecret("header.cpro-account", new SecretValue("bG9naW46cGFzcw==\r\nX-Evil: 1")) },
+        { "Settings[\"header.Authorization\"]", The.DirectCredentials.WithSetting("header.Authorization", "Bearer planted") },
+        { "Secrets[\"header.authorization\"]", The.AspCredentials.WithSecret("header.authorization", new SecretValue("Basic planted")) },
+        { "Settings[\"header.x-api-key\"]", The.AspCredentials.WithSetting("header.x-api-key", "second-key") },
+        { "set twice", The.AspCredentials.WithSetting("header.aade-user-id", "u1").WithSecret("header.AADE-USER-ID", new SecretValue("u2")) },
+        { "Settings[\"header_name\"]", The.AspCredentials.WithSetting(ApiKeyKind.HeaderName, "X-API-Key\r\nX-Evil") },
+        { "Settings[\"scheme\"] is required", The.AspCredentials.WithSetting(ApiKeyKind.HeaderName, "Authorization") },
+        { "Settings[\"token_header.Authorization\"]", The.DirectCredentials.WithSetting("token_header.Authorization", "Basic planted") },
+        { "Settings[\"token_param.client_secret\"]", The.DirectCredentials.WithSetting("token_param.client_secret", "planted") },
+        { "Settings[\"client_authentication\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientAuthentication, "private_key_jwt") },
+
+        // HTTP Basic: a user name with ':' would be split there by the server (RFC 7617).
+        { "Settings[\"user_name\"] may not contain ':'", Basic.WithSetting(HttpBasicKind.UserName, "user:name") },
+        { "Secrets[\"password\"]", Basic.WithSecret(HttpBasicKind.Password, (SecretValue?)null) },
     };
 
     [Theory]
@@ -162,7 +190,7 @@ public sealed class InputValidationTests
 
         var status = await store.SetAsync(
             The.CompanyId,
-            The.DirectCredentials with { TokenEndpoint = new Uri("http://127.0.0.1:8080/token"), ApiEndpoint = new Uri("http://[::1]:8081/api/") },
+            The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://127.0.0.1:8080/token")).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, new Uri("http://[::1]:8081/api/")),
             The.AdminWithMfa);
 
         status.TokenEndpoint.Should().Be(new Uri("http://127.0.0.1:8080/token"));
@@ -173,7 +201,7 @@ public sealed class InputValidationTests
     {
         var store = Some.Store(_repository, options: new CredentialStoreOptions { AllowHttpOnLoopback = true });
 
-        var act = () => store.SetAsync(The.CompanyId, The.DirectCredentials with { TokenEndpoint = new Uri("http://10.0.0.5/token") }, The.AdminWithMfa);
+        var act = () => store.SetAsync(The.CompanyId, The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://10.0.0.5/token")), The.AdminWithMfa);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("https");
         await NothingStoredAsync();

@@ -18,7 +18,7 @@ public sealed class TamperedDestinationTests
         var repository = new InMemoryCredentialRepository();
         await using var host = TransmissionTestHost.Create(repository);
         await host.SetDirectAsync();
-        await RedirectAsync(repository, row => row with { TokenEndpoint = new Uri(Attacker, "token").AbsoluteUri });
+        await RedirectAsync(repository, row => row.WithSetting("token_endpoint", new Uri(Attacker, "token").AbsoluteUri));
         var attacker = host.Http.When(Attacker.AbsoluteUri + "*").Respond(_ => TokenResponses.Token("attacker-token"));
         host.ServeApi(The.ApiEndpoint);
 
@@ -35,7 +35,7 @@ public sealed class TamperedDestinationTests
         var repository = new InMemoryCredentialRepository();
         await using var host = TransmissionTestHost.Create(repository);
         await host.Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
-        await RedirectAsync(repository, row => row with { AspEndpoint = Attacker.AbsoluteUri });
+        await RedirectAsync(repository, row => row.WithSetting("api_endpoint", Attacker.AbsoluteUri));
         var attacker = host.Http.When(Attacker.AbsoluteUri + "*").Respond(System.Net.HttpStatusCode.OK);
 
         var result = await host.Services.GetRequiredService<CredentialConnectionTester>().TestAsync(The.CompanyId);

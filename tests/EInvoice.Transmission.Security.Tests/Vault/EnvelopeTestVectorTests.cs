@@ -237,21 +237,10 @@ public sealed class EnvelopeTestVectorTests
             var row = new StoredCredential
             {
                 CompanyId = vector.CompanyId,
-                Mode = fields["kind"] switch
-                {
-                    "oauth_client_credentials" => TransmissionMode.DirectDctce,
-                    "api_key" => TransmissionMode.AspProvider,
-                    "none" => TransmissionMode.Sandbox,
-                    var kind => throw new InvalidOperationException($"Unknown kind '{kind}'."),
-                },
+                Kind = fields["kind"]!,
                 Environment = fields["environment"]!,
-                ClientId = fields["client_id"],
-                TokenEndpoint = fields["token_endpoint"],
-                ApiEndpoint = fields["api_endpoint"],
-                Scope = fields["scope"],
-                AspEndpoint = fields["asp_endpoint"],
-                AspIdentifier = fields["asp_identifier"],
-                AspProviderName = fields["asp_provider_name"],
+                Settings = fields.Where(f => f.Key.StartsWith("setting.", StringComparison.Ordinal) && f.Value is not null)
+                    .ToDictionary(f => f.Key["setting.".Length..], f => f.Value!, StringComparer.Ordinal),
                 ConfiguredAt = The.Now,
                 ConfiguredBy = The.Admin,
                 Version = 1,

@@ -42,7 +42,7 @@ internal sealed class CredentialRowAccess
         byte[]? sealedDestination = null;
         if (row.DestinationSeal is not { } seal)
         {
-            tampered = CredentialDestination.AllAuditFields;
+            tampered = CredentialDestination.AllFields(row);
         }
         else
         {
@@ -55,7 +55,7 @@ internal sealed class CredentialRowAccess
                 _logger.EnvelopeCannotBeOpened(row.CompanyId, SecretFields.Destination, ex);
             }
 
-            tampered = sealedDestination is null ? CredentialDestination.AllAuditFields : CredentialDestination.Mismatches(sealedDestination, row);
+            tampered = sealedDestination is null ? CredentialDestination.AllFields(row) : CredentialDestination.Mismatches(sealedDestination, row);
         }
 
         if (tampered.Count == 0)

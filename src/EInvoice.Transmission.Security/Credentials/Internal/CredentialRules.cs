@@ -1,103 +1,115 @@
 using System.Net;
 
+// Every rule here checks the caller's CredentialUpdate, so every exception names the parameter "update".
+#pragma warning disable CA2208
+
 namespace EInvoice.Transmission.Security.Internal;
 
-/// <summary>The one rule set for credential fields, applied before anything is sealed or stored.</summary>
+/// <summary>
+/// The one rule set for credential fields, applied before anything is sealed or stored. Every rule comes from the
+/// kind's declarations (<see cref="CredentialKind.Fields"/>) and its <see cref="CredentialKind.Validate"/>.
+/// </summary>
 internal static class CredentialRules
 {
     public const int MaxTextLength = 256;
     public const int MaxScopeLength = 1024;
     public const int MaxSecretLength = 8192;
     public const int MaxUriLength = 2048;
+    private const string Parameter = "update";
 
-    /// <summary>Checks every field an update sets; throws <see cref="ArgumentException"/> naming the property.</summary>
-    public static void ValidateUpdate(CredentialUpdate update, bool allowHttpOnLoopback)
+    /// <summary>Checks what can be checked without the stored row: environment, version, and each secret's own rules.</summary>
+    public static void ValidateUpdateShape(CredentialUpdate update)
     {
-        const string Parameter = "update";
-        if (update.Mode is { } mode && !Enum.IsDefined(mode))
-        {
-            throw new ArgumentException($"CredentialUpdate.Mode {(int)mode} is not a known transmission mode.", Parameter);
-        }
-
         if (update.Environment is { IsDefault: true })
         {
             throw new ArgumentException("CredentialUpdate.Environment names no environment.", Parameter);
         }
 
-        ValidateText(update.ClientId, nameof(CredentialUpdate.ClientId), Parameter);
-        ValidateText(update.AspIdentifier, nameof(CredentialUpdate.AspIdentifier), Parameter);
-        ValidateText(update.AspProviderName, nameof(CredentialUpdate.AspProviderName), Parameter);
-        ValidateSecret(update.ClientSecret, nameof(CredentialUpdate.ClientSecret), Parameter);
-        ValidateSecret(update.ApiKey, nameof(CredentialUpdate.ApiKey), Parameter);
-        ValidateEndpoint(update.TokenEndpoint, nameof(CredentialUpdate.TokenEndpoint), allowHttpOnLoopback, Parameter);
-        ValidateEndpoint(update.ApiEndpoint, nameof(CredentialUpdate.ApiEndpoint), allowHttpOnLoopback, Parameter);
-        ValidateEndpoint(update.AspEndpoint, nameof(CredentialUpdate.AspEndpoint), allowHttpOnLoopback, Parameter);
-
-        ValidateScope(update.Scope, Parameter);
         if (update.ExpectedVersion is < 0)
         {
             throw new ArgumentException("CredentialUpdate.ExpectedVersion may not be negative.", Parameter);
         }
+
+        if (update.Settings is null || update.Secrets is null)
+        {
+            throw new ArgumentException("CredentialUpdate.Settings and CredentialUpdate.Secrets may not be null.", Parameter);
+        }
     }
 
     /// <summary>
-    /// Checks the row a change would store, as a whole: every plain field against the same rules as an update (a
-    /// field kept from storage is checked again, against today's options), and everything the mode needs present.
-    /// Throws <see cref="ArgumentException"/> naming the field.
+    /// Checks every field an update sets against the kind's declarations; throws <see cref="ArgumentException"/> naming
+    /// the field.
     /// </summary>
-    public static void ValidateRow(StoredCredential row, bool allowHttpOnLoopback, string parameterName)
+    public static void ValidateFields(CredentialKind kind, CredentialUpdate update, bool allowHttpOnLoopback)
     {
-        ValidateText(row.ClientId, nameof(CredentialUpdate.ClientId), parameterName);
-        ValidateText(row.AspIdentifier, nameof(CredentialUpdate.AspIdentifier), parameterName);
-        ValidateText(row.AspProviderName, nameof(CredentialUpdate.AspProviderName), parameterName);
-        ValidateStoredEndpoint(row.TokenEndpoint, nameof(CredentialUpdate.TokenEndpoint), allowHttpOnLoopback, parameterName);
-        ValidateStoredEndpoint(row.ApiEndpoint, nameof(CredentialUpdate.ApiEndpoint), allowHttpOnLoopback, parameterName);
-        ValidateStoredEndpoint(row.AspEndpoint, nameof(CredentialUpdate.AspEndpoint), allowHttpOnLoopback, parameterName);
-        ValidateScope(row.Scope, parameterName);
-        if (IncompleteBecause(row) is { } problem)
+        foreach (var (name, value) in update.Settings)
         {
-            throw new ArgumentException(problem, parameterName);
+            var field = Declared(kind, name, isSecret: false);
+            if (value is not null)
+            {
+                ValidateValue(field, name, value, isSecret: false, allowHttpOnLoopback);
+            }
+        }
+
+        foreach (var (name, secret) in update.Secrets)
+        {
+            var field = Declared(kind, name, isSecret: true);
+            if (secret is not null)
+            {
+                ValidateSecret(field, name, secret);
+            }
         }
     }
 
-    private static void ValidateStoredEndpoint(string? value, string property, bool allowHttpOnLoopback, string parameterName)
+    /// <summary>
+    /// Checks the credential a change would store, as a whole: every setting against its declaration (a value kept from
+    /// storage is checked again, against today's options), every required field present, headers that do not collide,
+    /// and the kind's own rules. Throws <see cref="ArgumentException"/> naming the field.
+    /// </summary>
+    public static void ValidateRow(CredentialKind kind, StoredCredential row, bool allowHttpOnLoopback, string parameterName)
     {
-        if (value is null)
+        try
         {
-            return;
-        }
+            foreach (var (name, value) in row.Settings)
+            {
+                ValidateValue(Declared(kind, name, isSecret: false), name, value, isSecret: false, allowHttpOnLoopback);
+            }
 
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+            foreach (var name in row.Secrets.Keys)
+            {
+                Declared(kind, name, isSecret: true);
+            }
+
+            if (IncompleteBecause(kind, row) is { } problem)
+            {
+                throw new ArgumentException(problem, Parameter);
+            }
+
+            ValidateHeaders(kind, row);
+            kind.Validate(new CredentialValues(row.CompanyId, ParseEnvironment(row.Environment), row.Settings, [.. row.Secrets.Keys]));
+        }
+        catch (ArgumentException ex) when (ex.ParamName is null)
         {
-            throw new ArgumentException($"CredentialUpdate.{property} must be an absolute URI of at most {MaxUriLength} characters.", parameterName);
+            // A kind's own rule names the field in its message; the parameter is the update.
+            throw new ArgumentException($"CredentialUpdate.{ex.Message}", parameterName, ex);
         }
-
-        ValidateEndpoint(uri, property, allowHttpOnLoopback, parameterName);
     }
 
-    /// <summary>Why the row lacks something its mode needs, or <see langword="null"/> when it is complete.</summary>
-    public static string? IncompleteBecause(StoredCredential row)
+    /// <summary>Why the row lacks something its kind requires, or <see langword="null"/> when it is complete.</summary>
+    public static string? IncompleteBecause(CredentialKind kind, StoredCredential row)
     {
         var missing = new List<string>();
-        switch (row.Mode)
+        foreach (var field in kind.Fields)
         {
-            case TransmissionMode.DirectDctce:
-                AddIfMissing(missing, row.ClientId, nameof(CredentialUpdate.ClientId));
-                AddIfMissing(missing, row.ClientSecret, nameof(CredentialUpdate.ClientSecret));
-                AddIfMissing(missing, row.TokenEndpoint, nameof(CredentialUpdate.TokenEndpoint));
-                AddIfMissing(missing, row.ApiEndpoint, nameof(CredentialUpdate.ApiEndpoint));
-                break;
-            case TransmissionMode.AspProvider:
-                AddIfMissing(missing, row.ApiKey, nameof(CredentialUpdate.ApiKey));
-                AddIfMissing(missing, row.AspEndpoint, nameof(CredentialUpdate.AspEndpoint));
-                break;
-            case TransmissionMode.Sandbox when !TransmissionEnvironment.Sandbox.Equals(ParseEnvironment(row.Environment)):
-                return "Sandbox mode is only valid in the Sandbox environment.";
+            if (field.IsRequired && !(field.IsSecret ? row.Secrets.ContainsKey(field.Name) : row.Settings.ContainsKey(field.Name)))
+            {
+                missing.Add(Describe(field.Name, field.IsSecret));
+            }
         }
 
         return missing.Count == 0
             ? null
-            : $"{row.Mode} credentials need {string.Join(", ", missing)}; set {(missing.Count == 1 ? "it" : "them")} in the CredentialUpdate.";
+            : $"Credentials of kind '{kind.Name}' need {string.Join(", ", missing)}; set {(missing.Count == 1 ? "it" : "them")} in the CredentialUpdate.";
     }
 
     public static TransmissionEnvironment ParseEnvironment(string name)
@@ -107,86 +119,146 @@ internal static class CredentialRules
         => uri.Scheme == Uri.UriSchemeHttps
             || (allowHttpOnLoopback && uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri));
 
-    private static bool IsLoopback(Uri uri)
-        => uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var address) && IPAddress.IsLoopback(address));
+    /// <summary>How messages name a field of an update: <c>Settings["name"]</c> or <c>Secrets["name"]</c>.</summary>
+    public static string Describe(string name, bool isSecret) => $"{(isSecret ? "Secrets" : "Settings")}[\"{name}\"]";
 
-    private static void AddIfMissing(List<string> missing, object? value, string name)
+    private static CredentialField Declared(CredentialKind kind, string name, bool isSecret)
     {
-        if (value is null)
+        ArgumentNullException.ThrowIfNull(name, Parameter);
+        if (kind.FindField(name, isSecret) is { } field)
         {
-            missing.Add(name);
+            if (field.IsFamily && !IsFamilyMemberName(field, name))
+            {
+                throw new ArgumentException(
+                    $"CredentialUpdate.{Describe(name, isSecret)}: '{name[field.Name.Length..]}' is not a valid {(field.Rule == CredentialFieldRule.HeaderValue ? "HTTP header" : "parameter")} name.",
+                    Parameter);
+            }
+
+            return field;
+        }
+
+        var other = kind.FindField(name, !isSecret) is not null;
+        throw new ArgumentException(
+            other
+                ? $"CredentialUpdate.{Describe(name, isSecret)}: '{name}' is a {(isSecret ? "plain setting" : "secret")} of kind '{kind.Name}'; set it in CredentialUpdate.{(isSecret ? "Settings" : "Secrets")}."
+                : $"CredentialUpdate.{Describe(name, isSecret)}: kind '{kind.Name}' has no {(isSecret ? "secret" : "setting")} '{name}'; it has {string.Join(", ", kind.Fields.Where(f => f.IsSecret == isSecret).Select(f => f.IsFamily ? f.Name + "*" : f.Name))}.",
+            Parameter);
+    }
+
+    private static bool IsFamilyMemberName(CredentialField field, string name)
+    {
+        var suffix = name.AsSpan(field.Name.Length);
+        return field.Rule == CredentialFieldRule.HeaderValue ? FieldNameRules.IsHeaderName(suffix) : FieldNameRules.IsMemberSuffix(suffix);
+    }
+
+    private static void ValidateValue(CredentialField field, string name, string value, bool isSecret, bool allowHttpOnLoopback)
+    {
+        var what = $"CredentialUpdate.{Describe(name, isSecret)}";
+        if (value.Length > field.MaxLength)
+        {
+            throw new ArgumentException($"{what} is longer than {field.MaxLength} characters.", Parameter);
+        }
+
+        switch (field.Rule)
+        {
+            case CredentialFieldRule.Endpoint:
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+                {
+                    throw new ArgumentException($"{what} must be an absolute URI of at most {MaxUriLength} characters.", Parameter);
+                }
+
+                ValidateEndpoint(uri, what, allowHttpOnLoopback);
+                break;
+            case CredentialFieldRule.Scope when !IsValidScope(value):
+                throw new ArgumentException($"{what} must be space-separated OAuth scope tokens (RFC 6749 section 3.3), at most {MaxScopeLength} characters.", Parameter);
+            case CredentialFieldRule.Choice when !field.Choices.Contains(value, StringComparer.Ordinal):
+                throw new ArgumentException($"{what} must be one of {string.Join(", ", field.Choices)}.", Parameter);
+            case CredentialFieldRule.HeaderName when !FieldNameRules.IsHeaderName(value):
+                throw new ArgumentException($"{what} must be an HTTP header name or scheme (a token: letters, digits and !#$%&'*+-.^_`|~).", Parameter);
+            case CredentialFieldRule.HeaderValue when !FieldNameRules.IsHeaderValue(value):
+                throw new ArgumentException($"{what} may not be empty, contain line breaks (CR, LF) or other control characters, or surrounding white space.", Parameter);
+            case CredentialFieldRule.Text when string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl) || value.Trim().Length != value.Length:
+                throw new ArgumentException($"{what} must be 1 to {field.MaxLength} characters without control characters or surrounding white space.", Parameter);
         }
     }
 
-    private static void ValidateText(string? value, string property, string parameterName)
+    private static void ValidateSecret(CredentialField field, string name, SecretValue value)
     {
-        if (value is null)
+        var what = $"CredentialUpdate.{Describe(name, isSecret: true)}";
+        if (value.Length > field.MaxLength)
         {
-            return;
-        }
-
-        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxTextLength || value.Any(char.IsControl) || value.Trim().Length != value.Length)
-        {
-            throw new ArgumentException(
-                $"CredentialUpdate.{property} must be 1 to {MaxTextLength} characters without control characters or surrounding white space.", parameterName);
-        }
-    }
-
-    private static void ValidateSecret(SecretValue? value, string property, string parameterName)
-    {
-        if (value is null)
-        {
-            return;
-        }
-
-        if (value.Length > MaxSecretLength)
-        {
-            throw new ArgumentException($"CredentialUpdate.{property} is longer than {MaxSecretLength} characters.", parameterName);
+            throw new ArgumentException($"{what} is longer than {field.MaxLength} characters.", Parameter);
         }
 
         // A pasted line break, a secret of blanks or the redaction placeholder read back from a status page: each would
         // be stored and then fail at the platform, or worse, be sent in a header where a line break splits the request.
         var secret = value.Reveal();
         if (string.IsNullOrWhiteSpace(secret) || secret.Any(char.IsControl)
-            || secret.Trim().Equals(SecretValue.RedactedText, StringComparison.OrdinalIgnoreCase))
+            || secret.Trim().Equals(SecretValue.RedactedText, StringComparison.OrdinalIgnoreCase)
+            || (field.Rule == CredentialFieldRule.HeaderValue && secret.Trim().Length != secret.Length))
         {
             throw new ArgumentException(
-                $"CredentialUpdate.{property} must contain more than white space, no line breaks or other control characters, and not be the placeholder {SecretValue.RedactedText}.",
-                parameterName);
+                $"{what} must contain more than white space, no line breaks or other control characters{(field.Rule == CredentialFieldRule.HeaderValue ? " or surrounding white space" : string.Empty)}, and not be the placeholder {SecretValue.RedactedText}.",
+                Parameter);
         }
     }
 
-    private static void ValidateEndpoint(Uri? value, string property, bool allowHttpOnLoopback, string parameterName)
+    /// <summary>
+    /// The <c>header.</c> family may not repeat a header (plain and secret, in any case), nor set one the kind sets
+    /// itself, nor <c>Authorization</c>: each request would carry two values, or someone else's credentials.
+    /// </summary>
+    private static void ValidateHeaders(CredentialKind kind, StoredCredential row)
     {
-        if (value is null)
+        var placeholders = row.Secrets.Keys.ToDictionary(name => name, _ => new SecretValue("placeholder"), StringComparer.Ordinal);
+        var probe = new CredentialValues(row.CompanyId, ParseEnvironment(row.Environment), row.Settings, placeholders);
+        var own = new CredentialHeaders();
+        kind.AddHeaders(probe, own);
+        if (kind.UsesAccessToken && own.Authorization is not null)
         {
-            return;
+            throw new InvalidOperationException($"Credential kind '{kind.Name}' uses access tokens and sets Authorization itself; the token is sent as Authorization: Bearer.");
         }
 
-        if (!value.IsAbsoluteUri || value.OriginalString.Length > MaxUriLength)
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, isSecret) in row.Settings.Keys.Select(n => (n, false)).Concat(row.Secrets.Keys.Select(n => (n, true))))
         {
-            throw new ArgumentException($"CredentialUpdate.{property} must be an absolute URI of at most {MaxUriLength} characters.", parameterName);
+            if (!name.StartsWith(FieldNameRules.HeaderPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var header = name[FieldNameRules.HeaderPrefix.Length..];
+            if (header.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || own.Contains(header))
+            {
+                throw new ArgumentException($"CredentialUpdate.{Describe(name, isSecret)}: kind '{kind.Name}' sets the header '{header}' itself.", Parameter);
+            }
+
+            if (!seen.Add(header))
+            {
+                throw new ArgumentException($"CredentialUpdate.{Describe(name, isSecret)}: the header '{header}' is set twice (header names ignore case; a header is plain or secret, not both).", Parameter);
+            }
+        }
+    }
+
+    private static bool IsLoopback(Uri uri)
+        => uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var address) && IPAddress.IsLoopback(address));
+
+    private static void ValidateEndpoint(Uri value, string what, bool allowHttpOnLoopback)
+    {
+        if (value.OriginalString.Length > MaxUriLength)
+        {
+            throw new ArgumentException($"{what} must be an absolute URI of at most {MaxUriLength} characters.", Parameter);
         }
 
         if (!string.IsNullOrEmpty(value.UserInfo) || !string.IsNullOrEmpty(value.Fragment))
         {
-            throw new ArgumentException($"CredentialUpdate.{property} may not contain user information or a fragment.", parameterName);
+            throw new ArgumentException($"{what} may not contain user information or a fragment.", Parameter);
         }
 
         if (!IsHttpAllowed(value, allowHttpOnLoopback))
         {
             throw new ArgumentException(
-                $"CredentialUpdate.{property} must use https. Plain http is accepted only for a loopback address, and only when " +
-                $"EInvoiceTransmission:Credentials:{nameof(CredentialStoreOptions.AllowHttpOnLoopback)} is true.", parameterName);
-        }
-    }
-
-    private static void ValidateScope(string? scope, string parameterName)
-    {
-        if (scope is not null && !IsValidScope(scope))
-        {
-            throw new ArgumentException(
-                $"CredentialUpdate.Scope must be space-separated OAuth scope tokens (RFC 6749 section 3.3), at most {MaxScopeLength} characters.", parameterName);
+                $"{what} must use https. Plain http is accepted only for a loopback address, and only when " +
+                $"EInvoiceTransmission:Credentials:{nameof(CredentialStoreOptions.AllowHttpOnLoopback)} is true.", Parameter);
         }
     }
 

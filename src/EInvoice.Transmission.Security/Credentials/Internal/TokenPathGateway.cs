@@ -18,12 +18,14 @@ internal sealed class TokenPathGateway
 {
     private readonly ICredentialRepository _repository;
     private readonly ITokenLeaseRepository _leases;
+    private readonly CredentialKindRegistry _kinds;
     private readonly CredentialVault _vault;
     private readonly CredentialRowAccess _rows;
     private readonly ILogger _logger;
 
     /// <param name="repository">Where credentials are stored.</param>
     /// <param name="leases">Where the token lease is kept.</param>
+    /// <param name="kinds">The registered credential kinds.</param>
     /// <param name="vault">Opens and seals secrets.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">
@@ -31,10 +33,11 @@ internal sealed class TokenPathGateway
     /// destination that fails its check, a write conflict) keep the category they have always been logged under, so
     /// hosts' log filters still apply.
     /// </param>
-    public TokenPathGateway(ICredentialRepository repository, ITokenLeaseRepository leases, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger)
+    public TokenPathGateway(ICredentialRepository repository, ITokenLeaseRepository leases, CredentialKindRegistry kinds, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger)
     {
         _repository = repository;
         _leases = leases;
+        _kinds = kinds;
         _vault = vault;
         _logger = logger;
         _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
@@ -50,21 +53,33 @@ internal sealed class TokenPathGateway
             return null;
         }
 
+        var kind = _kinds.Find(row.Kind)
+            ?? throw new OAuthTokenException(
+                companyId,
+                OAuthTokenException.CredentialsUnreadable,
+                $"the credentials are of kind '{row.Kind}', which is not registered in this host (AddCredentialKind)",
+                null,
+                isTransient: false,
+                null);
         _rows.EnsureDestinationIsSealed(row);
+
+        // Only the secrets the kind declares are opened: one it does not use (left by a change of kind) stays sealed.
+        var secrets = new Dictionary<string, SecretValue>(StringComparer.Ordinal);
+        foreach (var (name, envelope) in row.Secrets)
+        {
+            if (kind.FindField(name, isSecret: true) is not null)
+            {
+                secrets[name] = OpenOrNull(row, envelope, SecretFields.Envelope(name))!;
+            }
+        }
+
+        var values = new CredentialValues(row.CompanyId, CredentialRules.ParseEnvironment(row.Environment), row.Settings, secrets);
         return new TransmissionCredentials
         {
-            CompanyId = row.CompanyId,
-            Mode = row.Mode,
-            Environment = CredentialRules.ParseEnvironment(row.Environment),
+            Kind = kind,
+            Values = values,
             Version = row.Version,
-            ClientId = row.ClientId,
-            ClientSecret = OpenOrNull(row, row.ClientSecret, SecretFields.ClientSecret),
-            TokenEndpoint = CredentialRowAccess.ToUri(row.TokenEndpoint),
-            ApiEndpoint = CredentialRowAccess.ToUri(row.ApiEndpoint),
-            Scope = row.Scope,
-            ApiKey = OpenOrNull(row, row.ApiKey, SecretFields.ApiKey),
-            AspEndpoint = CredentialRowAccess.ToUri(row.AspEndpoint),
-            AspIdentifier = row.AspIdentifier,
+            ApiEndpoint = kind.GetApiEndpoint(values),
             AccessToken = OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
             RefreshToken = OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
             AccessTokenExpiresAt = row.AccessTokenExpiresAt,

@@ -6,29 +6,18 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </summary>
 internal sealed record TransmissionCredentials
 {
-    public required string CompanyId { get; init; }
+    public required CredentialKind Kind { get; init; }
 
-    public required TransmissionMode Mode { get; init; }
-
-    public required TransmissionEnvironment Environment { get; init; }
+    public required CredentialValues Values { get; init; }
 
     public required long Version { get; init; }
 
-    public string? ClientId { get; init; }
+    /// <summary>The endpoint whose origin the credentials may be sent to (<see cref="CredentialKind.GetApiEndpoint"/>).</summary>
+    public required Uri? ApiEndpoint { get; init; }
 
-    public SecretValue? ClientSecret { get; init; }
+    public string CompanyId => Values.CompanyId;
 
-    public Uri? TokenEndpoint { get; init; }
-
-    public Uri? ApiEndpoint { get; init; }
-
-    public string? Scope { get; init; }
-
-    public SecretValue? ApiKey { get; init; }
-
-    public Uri? AspEndpoint { get; init; }
-
-    public string? AspIdentifier { get; init; }
+    public TransmissionEnvironment Environment => Values.Environment;
 
     public SecretValue? AccessToken { get; init; }
 
@@ -38,7 +27,7 @@ internal sealed record TransmissionCredentials
 
     public DateTimeOffset? AccessTokenRefreshAt { get; init; }
 
-    /// <summary>Every secret held, for scrubbing error texts.</summary>
+    /// <summary>Every secret held, tokens included, for scrubbing error texts.</summary>
     public IEnumerable<SecretValue> Secrets()
-        => new[] { ClientSecret, ApiKey, AccessToken, RefreshToken }.OfType<SecretValue>();
+        => Values.OpenedSecrets.Concat(new[] { AccessToken, RefreshToken }.OfType<SecretValue>());
 }

@@ -117,7 +117,7 @@ internal sealed class AccessTokenCache : IDisposable
     public bool Invalidate(AuthSnapshot rejected)
         => _entries.TryGetValue(rejected.CompanyId, out var entry) && entry.Invalidate(rejected);
 
-    /// <summary>Acquires a new token (or calls the ASP) for the company and records the outcome on its credentials.</summary>
+    /// <summary>Acquires a new token (or calls the API with a static kind's headers) for the company and records the outcome on its credentials.</summary>
     public async Task<ConnectionTestResult> TestConnectionAsync(string companyId, CancellationToken cancellationToken)
     {
         var testedAt = _timeProvider.GetUtcNow();
@@ -141,33 +141,31 @@ internal sealed class AccessTokenCache : IDisposable
         // A failure that says nothing about the credentials (network, timeout, server error, redirect) is reported
         // but leaves their validity as it was.
         var transient = false;
-        switch (credentials.Mode)
+        if (credentials.Kind.UsesAccessToken)
         {
-            case TransmissionMode.DirectDctce:
-                try
+            try
+            {
+                EnsureTokenDestination(credentials);
+                var token = await RequestTokenAsync(credentials, refreshToken: null, cancellationToken).ConfigureAwait(false);
+                var snapshot = await PersistAsync(credentials, token, cancellationToken).ConfigureAwait(false);
+
+                // The new token is good: serve it rather than let the cache ask for another.
+                _entries.GetOrAdd(companyId, static id => new CompanyEntry(id)).Replace(Schedule(snapshot));
+            }
+            catch (OAuthTokenException ex)
+            {
+                error = ex.Message;
+                transient = ex.IsTransient;
+                if (!ex.IsTransient)
                 {
-                    var token = await RequestTokenAsync(credentials, refreshToken: null, cancellationToken).ConfigureAwait(false);
-                    var snapshot = await PersistAsync(credentials, token, cancellationToken).ConfigureAwait(false);
-
-                    // The new token is good: serve it rather than let the cache ask for another.
-                    _entries.GetOrAdd(companyId, static id => new CompanyEntry(id)).Replace(Schedule(snapshot));
+                    Drop(companyId);
+                    await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
                 }
-                catch (OAuthTokenException ex)
-                {
-                    error = ex.Message;
-                    transient = ex.IsTransient;
-                    if (!ex.IsTransient)
-                    {
-                        Drop(companyId);
-                        await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
-                    }
-                }
-
-                break;
-
-            case TransmissionMode.AspProvider:
-                (error, transient) = await ProbeAspAsync(credentials, cancellationToken).ConfigureAwait(false);
-                break;
+            }
+        }
+        else if (credentials.ApiEndpoint is not null)
+        {
+            (error, transient) = await ProbeAsync(credentials, cancellationToken).ConfigureAwait(false);
         }
 
         var result = new ConnectionTestResult(testedAt, error is null, SecretScrubber.Scrub(error, credentials.Secrets()));
@@ -314,7 +312,7 @@ internal sealed class AccessTokenCache : IDisposable
 
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
         var credentials = await LoadCredentialsAsync(entry, timeout.Token).ConfigureAwait(false);
-        activity?.SetTag("eits.mode", credentials.Mode.ToString());
+        activity?.SetTag("eits.kind", credentials.Kind.Name);
 
         // Snapshots that need no token request are installed whoever asked: the caller checks its own fit. That is how
         // a change made by another process (a new endpoint, another environment) replaces what this one serves.
@@ -325,6 +323,7 @@ internal sealed class AccessTokenCache : IDisposable
 
         // A token is requested only for a requester the credentials fit, and never with refused credentials (checked
         // before the lease too, so that a refused company costs no lease write per re-check).
+        EnsureTokenDestination(credentials);
         AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
         ThrowIfRefused(entry, credentials.Version);
 
@@ -352,7 +351,7 @@ internal sealed class AccessTokenCache : IDisposable
             AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
             ThrowIfRefused(entry, credentials.Version);
 
-            TokenResult token;
+            IssuedToken token;
             try
             {
                 token = await RequestTokenAsync(credentials, entry.Current?.RefreshToken ?? credentials.RefreshToken, CancellationToken.None).ConfigureAwait(false);
@@ -385,12 +384,9 @@ internal sealed class AccessTokenCache : IDisposable
     {
         var now = _timeProvider.GetUtcNow();
         var recheckAt = _policy.RecheckAt(now);
-        switch (credentials.Mode)
+        if (!credentials.Kind.UsesAccessToken)
         {
-            case TransmissionMode.Sandbox:
-                return AuthSnapshot.ForSandbox(credentials, recheckAt);
-            case TransmissionMode.AspProvider:
-                return AuthSnapshot.ForApiKey(credentials, _options, recheckAt);
+            return AuthSnapshot.ForStatic(credentials, recheckAt);
         }
 
         // A re-check that found the same credentials and a token not yet due: keep it.
@@ -460,8 +456,8 @@ internal sealed class AccessTokenCache : IDisposable
         return null;
     }
 
-    /// <summary>Refresh token grant when there is a refresh token, falling back to client credentials when it fails.</summary>
-    private async Task<TokenResult> RequestTokenAsync(TransmissionCredentials credentials, SecretValue? refreshToken, CancellationToken cancellationToken)
+    /// <summary>A refresh when there is a refresh token, falling back to a login (the kind's token request) when it fails.</summary>
+    private async Task<IssuedToken> RequestTokenAsync(TransmissionCredentials credentials, SecretValue? refreshToken, CancellationToken cancellationToken)
     {
         if (refreshToken is not null)
         {
@@ -478,11 +474,11 @@ internal sealed class AccessTokenCache : IDisposable
         return await RequestAsync(credentials, null, TokenClient.ClientCredentialsGrant, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<TokenResult> RequestAsync(TransmissionCredentials credentials, SecretValue? refreshToken, string grant, CancellationToken cancellationToken)
+    private async Task<IssuedToken> RequestAsync(TransmissionCredentials credentials, SecretValue? refreshToken, string grant, CancellationToken cancellationToken)
     {
         try
         {
-            var token = await _tokenClient.RequestAsync(credentials, refreshToken, cancellationToken).ConfigureAwait(false);
+            var token = await KindRequestAsync(credentials, refreshToken, cancellationToken).ConfigureAwait(false);
             _telemetry.TokenRequested(grant, "success");
             _logger.TokenAcquired(credentials.CompanyId, grant, token.ExpiresAt);
             if (_logger.IsEnabled(LogLevel.Trace))
@@ -499,8 +495,65 @@ internal sealed class AccessTokenCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the kind for a token under the library's timeout. The built-in OAuth kind's errors are already filtered; a
+    /// host's kind is not trusted to have done so: its description is scrubbed of every secret of the company, and any
+    /// other exception is reported by its type alone.
+    /// </summary>
+    private async Task<IssuedToken> KindRequestAsync(TransmissionCredentials credentials, SecretValue? refreshToken, CancellationToken cancellationToken)
+    {
+        var kind = credentials.Kind;
+        var context = new TokenRequestContext(credentials.Values, _httpClientFactory.CreateClient(EInvoiceTransmissionDefaults.TokenHttpClientName), _timeProvider, _tokenClient);
+        if (kind is OAuthClientCredentialsKind)
+        {
+            return refreshToken is null
+                ? await kind.RequestTokenAsync(context, cancellationToken).ConfigureAwait(false)
+                : await kind.RefreshTokenAsync(context, refreshToken, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        var secrets = credentials.Secrets().Append(refreshToken).OfType<SecretValue>().ToList();
+        try
+        {
+            var token = await (refreshToken is null ? kind.RequestTokenAsync(context, linked.Token) : kind.RefreshTokenAsync(context, refreshToken, linked.Token))
+                .WaitAsync(linked.Token).ConfigureAwait(false);
+            return token ?? throw new OAuthTokenException(credentials.CompanyId, OAuthTokenException.InvalidTokenResponse, $"credential kind '{kind.Name}' returned no token", null, isTransient: true);
+        }
+        catch (OAuthTokenException ex)
+        {
+            throw new OAuthTokenException(
+                credentials.CompanyId,
+                ex.Error is { } error && !SecretScrubber.ContainsSecret(error, secrets) ? error : OAuthTokenException.UnrecognizedError,
+                SecretScrubber.RedactTokenRuns(SecretScrubber.Scrub(ex.ErrorDescription, secrets) ?? string.Empty) is { Length: > 0 } description ? description : null,
+                ex.StatusCode,
+                ex.IsTransient,
+                ex.RetryAfter);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new OAuthTokenException(
+                credentials.CompanyId, OAuthTokenException.Timeout, $"credential kind '{kind.Name}' got no token within {_options.TokenRequestTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s", null, isTransient: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The exception's message and inner exceptions may carry anything the kind had in hand: not kept.
+            throw new OAuthTokenException(
+                credentials.CompanyId, OAuthTokenException.NetworkError, $"credential kind '{kind.Name}' failed with {ex.GetType().Name}", (ex as HttpRequestException)?.StatusCode, isTransient: true);
+        }
+    }
+
+    /// <summary>A token kind's token goes to its API endpoint only: without one it would go anywhere.</summary>
+    private static void EnsureTokenDestination(TransmissionCredentials credentials)
+    {
+        if (credentials.ApiEndpoint is null)
+        {
+            throw Permanent(credentials.CompanyId, OAuthTokenException.CredentialsUnreadable, $"credential kind '{credentials.Kind.Name}' names no API endpoint to send its token to");
+        }
+    }
+
     /// <summary>Stores the token sealed, so a restart or another instance reuses it; a storage failure only costs that reuse.</summary>
-    private async Task<AuthSnapshot> PersistAsync(TransmissionCredentials credentials, TokenResult token, CancellationToken cancellationToken)
+    private async Task<AuthSnapshot> PersistAsync(TransmissionCredentials credentials, IssuedToken token, CancellationToken cancellationToken)
     {
         var refreshBefore = _policy.RefreshBefore(token.Lifetime);
         var now = _timeProvider.GetUtcNow();
@@ -518,13 +571,14 @@ internal sealed class AccessTokenCache : IDisposable
     }
 
     /// <summary>
-    /// Calls the ASP endpoint with the API key: anything but a redirect, 401, 403 or a server error means the key was
-    /// accepted. Returns the error, and whether it says nothing about the key (transient).
+    /// Calls the API endpoint with a static kind's headers: anything but a redirect, 401, 403 or a server error means
+    /// the credentials were accepted. Returns the error, and whether it says nothing about the credentials (transient).
     /// </summary>
-    private async Task<(string? Error, bool Transient)> ProbeAspAsync(TransmissionCredentials credentials, CancellationToken cancellationToken)
+    private async Task<(string? Error, bool Transient)> ProbeAsync(TransmissionCredentials credentials, CancellationToken cancellationToken)
     {
-        var snapshot = AuthSnapshot.ForApiKey(credentials, _options, DateTimeOffset.MaxValue);
-        using var request = new HttpRequestMessage(HttpMethod.Get, credentials.AspEndpoint);
+        var snapshot = AuthSnapshot.ForStatic(credentials, DateTimeOffset.MaxValue);
+        using var request = new HttpRequestMessage(HttpMethod.Get, credentials.ApiEndpoint);
+        request.Headers.Authorization = snapshot.Authorization;
         foreach (var (name, value) in snapshot.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -537,18 +591,18 @@ internal sealed class AccessTokenCache : IDisposable
             var client = _httpClientFactory.CreateClient(EInvoiceTransmissionDefaults.TokenHttpClientName);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            return status is 401 or 403 ? ($"The ASP refused the API key (HTTP {status}).", false)
-                : status >= 500 ? ($"The ASP answered with a server error (HTTP {status}).", true)
-                : status is >= 300 and < 400 ? ($"The ASP answered with a redirect (HTTP {status}); credentials are never sent on to where it points.", true)
+            return status is 401 or 403 ? ($"The API refused the credentials (HTTP {status}).", false)
+                : status >= 500 ? ($"The API answered with a server error (HTTP {status}).", true)
+                : status is >= 300 and < 400 ? ($"The API answered with a redirect (HTTP {status}); credentials are never sent on to where it points.", true)
                 : (null, false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return ("The ASP did not answer in time.", true);
+            return ("The API did not answer in time.", true);
         }
         catch (HttpRequestException ex)
         {
-            return ($"The ASP could not be reached ({ex.HttpRequestError}).", true);
+            return ($"The API could not be reached ({ex.HttpRequestError}).", true);
         }
     }
 

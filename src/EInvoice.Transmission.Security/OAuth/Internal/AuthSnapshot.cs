@@ -8,10 +8,12 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </summary>
 internal sealed class AuthSnapshot
 {
+    private static readonly KeyValuePair<string, string>[] NoHeaders = [];
+
     private AuthSnapshot(TransmissionCredentials credentials, Uri? origin, DateTimeOffset expiresAt, DateTimeOffset refreshAt, DateTimeOffset recheckAt)
     {
         CompanyId = credentials.CompanyId;
-        Mode = credentials.Mode;
+        UsesAccessToken = credentials.Kind.UsesAccessToken;
         Environment = credentials.Environment;
         Version = credentials.Version;
         Origin = origin;
@@ -23,14 +25,15 @@ internal sealed class AuthSnapshot
 
     public string CompanyId { get; }
 
-    public TransmissionMode Mode { get; }
+    /// <summary>Whether the snapshot carries an access token, so that a 401 is answered with a new one.</summary>
+    public bool UsesAccessToken { get; }
 
     public TransmissionEnvironment Environment { get; }
 
     /// <summary>The credential version the snapshot was built from.</summary>
     public long Version { get; }
 
-    /// <summary>The only origin (scheme, host, port) credentials are sent to; <see langword="null"/> when none is stored (sandbox).</summary>
+    /// <summary>The only origin (scheme, host, port) credentials are sent to; <see langword="null"/> when none is stored (nothing is attached).</summary>
     public Uri? Origin { get; }
 
     public AuthenticationHeaderValue? Authorization { get; private init; }
@@ -39,8 +42,8 @@ internal sealed class AuthSnapshot
 
     public SecretValue? RefreshToken { get; private init; }
 
-    /// <summary>Headers of the API-key mode.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; private init; } = [];
+    /// <summary>The kind's other headers: an array, so that the hot path loops over it without an enumerator.</summary>
+    public KeyValuePair<string, string>[] Headers { get; private init; } = NoHeaders;
 
     /// <summary>After this the snapshot must not be used.</summary>
     public DateTimeOffset ExpiresAt { get; }
@@ -60,9 +63,8 @@ internal sealed class AuthSnapshot
     /// </summary>
     public long MaintainAtMilliseconds { get; set; } = long.MinValue;
 
-    /// <summary>The only origin the credentials may be sent to: the ASP endpoint for an API key, the API endpoint otherwise.</summary>
-    public static Uri? OriginOf(TransmissionCredentials credentials)
-        => credentials.Mode == TransmissionMode.AspProvider ? credentials.AspEndpoint : credentials.ApiEndpoint;
+    /// <summary>The only origin the credentials may be sent to: the kind's API endpoint (<see cref="CredentialKind.GetApiEndpoint"/>).</summary>
+    public static Uri? OriginOf(TransmissionCredentials credentials) => credentials.ApiEndpoint;
 
     /// <summary>
     /// Refuses a request whose client is for another environment than the credentials, or that goes to another origin
@@ -114,27 +116,33 @@ internal sealed class AuthSnapshot
             && string.Equals(requestUri.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(requestUri.IdnHost, origin.IdnHost, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A token kind's snapshot: the access token as <c>Authorization: Bearer</c>, with the kind's other headers.</summary>
     public static AuthSnapshot ForBearer(TransmissionCredentials credentials, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, TimeSpan refreshBefore, DateTimeOffset recheckAt)
-        => new(credentials, OriginOf(credentials), expiresAt, expiresAt - refreshBefore, recheckAt)
+    {
+        var headers = Collect(credentials);
+        return new(credentials, OriginOf(credentials), expiresAt, expiresAt - refreshBefore, recheckAt)
         {
             AccessToken = accessToken,
             RefreshToken = refreshToken,
             Authorization = new AuthenticationHeaderValue("Bearer", accessToken.Reveal()),
+            Headers = headers is null ? NoHeaders : [.. headers.Headers],
         };
-
-    public static AuthSnapshot ForApiKey(TransmissionCredentials credentials, OAuthOptions options, DateTimeOffset recheckAt)
-    {
-        var headers = new List<KeyValuePair<string, string>> { new(options.ApiKeyHeaderName, credentials.ApiKey!.Reveal()) };
-        if (options.AspIdentifierHeaderName is { } name && credentials.AspIdentifier is { } identifier)
-        {
-            headers.Add(new(name, identifier));
-        }
-
-        return new(credentials, OriginOf(credentials), DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt) { Headers = headers };
     }
 
-    public static AuthSnapshot ForSandbox(TransmissionCredentials credentials, DateTimeOffset recheckAt)
-        => new(credentials, OriginOf(credentials), DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt);
+    /// <summary>A static kind's snapshot (API key, Basic, none): its headers, unchanged until the credentials change.</summary>
+    public static AuthSnapshot ForStatic(TransmissionCredentials credentials, DateTimeOffset recheckAt)
+    {
+        var headers = Collect(credentials);
+        return new(credentials, OriginOf(credentials), DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, recheckAt)
+        {
+            Authorization = headers?.Authorization,
+            Headers = headers is null ? NoHeaders : [.. headers.Headers],
+        };
+    }
+
+    /// <summary>The kind's headers; none for credentials that go nowhere (no API endpoint).</summary>
+    private static CredentialHeaders? Collect(TransmissionCredentials credentials)
+        => OriginOf(credentials) is null ? null : credentials.Kind.CollectHeaders(credentials.Values);
 
     /// <summary>The same snapshot, checked against storage again until <paramref name="recheckAt"/>.</summary>
     public AuthSnapshot WithRecheckAt(DateTimeOffset recheckAt) => new(this, recheckAt);
@@ -142,7 +150,7 @@ internal sealed class AuthSnapshot
     private AuthSnapshot(AuthSnapshot other, DateTimeOffset recheckAt)
     {
         CompanyId = other.CompanyId;
-        Mode = other.Mode;
+        UsesAccessToken = other.UsesAccessToken;
         Environment = other.Environment;
         Version = other.Version;
         Origin = other.Origin;

@@ -10,7 +10,7 @@ namespace EInvoice.Transmission.Security.Internal;
 
 /// <summary>
 /// Sends one token request (client credentials or refresh token grant) and turns the answer into a
-/// <see cref="TokenResult"/> or an <see cref="OAuthTokenException"/>. Knows nothing about caching.
+/// <see cref="IssuedToken"/> or an <see cref="OAuthTokenException"/>. Knows nothing about caching.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -46,7 +46,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
 
     /// <summary>Requests a token; <paramref name="refreshToken"/> selects the refresh token grant.</summary>
     /// <exception cref="OAuthTokenException">The endpoint refused, failed, timed out or answered nonsense.</exception>
-    public async Task<TokenResult> RequestAsync(TransmissionCredentials credentials, SecretValue? refreshToken, CancellationToken cancellationToken)
+    public async Task<IssuedToken> RequestAsync(CredentialValues credentials, SecretValue? refreshToken, CancellationToken cancellationToken)
     {
         var companyId = credentials.CompanyId;
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, timeProvider);
@@ -114,9 +114,9 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
         => new(companyId, OAuthTokenException.InvalidTokenResponse, what, status, isTransient: true, null, inner);
 
     /// <summary>The stored secrets, the refresh token sent, and the id:secret pairs of Basic authentication, which an endpoint might echo back.</summary>
-    private static IEnumerable<SecretValue> SecretsIn(TransmissionCredentials credentials, SecretValue? refreshToken)
+    private static IEnumerable<SecretValue> SecretsIn(CredentialValues credentials, SecretValue? refreshToken)
     {
-        foreach (var secret in credentials.Secrets())
+        foreach (var secret in credentials.OpenedSecrets)
         {
             yield return secret;
         }
@@ -127,9 +127,9 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
             yield return refreshToken;
         }
 
-        if (credentials.ClientSecret is { } clientSecret)
+        if (credentials.GetSecret(OAuthClientCredentialsKind.ClientSecret) is { } clientSecret)
         {
-            var clientId = credentials.ClientId ?? string.Empty;
+            var clientId = credentials.GetSetting(OAuthClientCredentialsKind.ClientId) ?? string.Empty;
             yield return new SecretValue($"{FormUrlEncode(clientId)}:{FormUrlEncode(clientSecret.Reveal())}");
             yield return new SecretValue($"{clientId}:{clientSecret.Reveal()}");
         }
@@ -201,13 +201,13 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
     private static string? ReadString(JsonElement root, string name)
         => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private HttpRequestMessage CreateRequest(TransmissionCredentials credentials, SecretValue? refreshToken)
+    private HttpRequestMessage CreateRequest(CredentialValues credentials, SecretValue? refreshToken)
     {
         var form = new List<KeyValuePair<string, string>>(5);
         if (refreshToken is null)
         {
             form.Add(new("grant_type", ClientCredentialsGrant));
-            var scope = credentials.Scope ?? _options.DefaultScope;
+            var scope = credentials.GetSetting(OAuthClientCredentialsKind.Scope) ?? _options.DefaultScope;
             if (!string.IsNullOrEmpty(scope))
             {
                 form.Add(new("scope", scope));
@@ -219,10 +219,19 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
             form.Add(new("refresh_token", refreshToken.Reveal()));
         }
 
-        var request = new HttpRequestMessage(HttpMethod.Post, credentials.TokenEndpoint);
-        var clientId = credentials.ClientId ?? string.Empty;
-        var clientSecret = credentials.ClientSecret?.Reveal() ?? string.Empty;
-        if (_options.ClientAuthentication == OAuthClientAuthentication.ClientSecretBasic)
+        // Extra parameters and headers of the company's identity provider (MyInvois intermediaries: onbehalfof).
+        form.AddRange(credentials.GetSettingFamily(OAuthClientCredentialsKind.TokenParameterPrefix));
+        var request = new HttpRequestMessage(HttpMethod.Post, credentials.GetUri(OAuthClientCredentialsKind.TokenEndpoint));
+        foreach (var (name, value) in credentials.GetSettingFamily(OAuthClientCredentialsKind.TokenHeaderPrefix))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var clientId = credentials.GetSetting(OAuthClientCredentialsKind.ClientId) ?? string.Empty;
+        var clientSecret = credentials.GetSecret(OAuthClientCredentialsKind.ClientSecret)?.Reveal() ?? string.Empty;
+        var method = credentials.GetSetting(OAuthClientCredentialsKind.ClientAuthentication)
+            ?? (_options.ClientAuthentication == OAuthClientAuthentication.ClientSecretBasic ? OAuthClientCredentialsKind.ClientSecretBasic : OAuthClientCredentialsKind.ClientSecretPost);
+        if (method == OAuthClientCredentialsKind.ClientSecretBasic)
         {
             var pair = $"{FormUrlEncode(clientId)}:{FormUrlEncode(clientSecret)}";
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
@@ -238,7 +247,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
         return request;
     }
 
-    private TokenResult ParseToken(TransmissionCredentials credentials, SecretValue? refreshToken, HttpStatusCode status, byte[] body, DateTimeOffset sentAt)
+    private IssuedToken ParseToken(CredentialValues credentials, SecretValue? refreshToken, HttpStatusCode status, byte[] body, DateTimeOffset sentAt)
     {
         var companyId = credentials.CompanyId;
         JsonDocument document;
@@ -279,7 +288,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
 
             var lifetime = ReadLifetime(companyId, status, root);
             var newRefreshToken = ReadString(root, "refresh_token");
-            return new TokenResult(
+            return new IssuedToken(
                 new SecretValue(accessToken),
                 string.IsNullOrEmpty(newRefreshToken) ? null : new SecretValue(newRefreshToken),
                 sentAt + lifetime,
@@ -314,7 +323,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
         return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(365).TotalSeconds));
     }
 
-    private OAuthTokenException ParseError(TransmissionCredentials credentials, SecretValue? refreshToken, HttpResponseMessage response, byte[] body)
+    private OAuthTokenException ParseError(CredentialValues credentials, SecretValue? refreshToken, HttpResponseMessage response, byte[] body)
     {
         string? error = null, description = null;
         try

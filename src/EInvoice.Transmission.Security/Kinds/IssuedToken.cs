@@ -1,0 +1,8 @@
+namespace EInvoice.Transmission.Security;
+
+/// <summary>An access token a <see cref="CredentialKind"/> obtained, with its refresh token and lifetime.</summary>
+/// <param name="AccessToken">The access token, sent as <c>Authorization: Bearer</c>.</param>
+/// <param name="RefreshToken">The refresh token, if the platform issued one; kept sealed and passed to <see cref="CredentialKind.RefreshTokenAsync"/>.</param>
+/// <param name="ExpiresAt">When the access token expires.</param>
+/// <param name="Lifetime">How long the access token lives from when it was requested; the refresh is scheduled from it.</param>
+public sealed record IssuedToken(SecretValue AccessToken, SecretValue? RefreshToken, DateTimeOffset ExpiresAt, TimeSpan Lifetime);
