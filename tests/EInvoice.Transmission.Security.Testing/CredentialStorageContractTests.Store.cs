@@ -40,7 +40,7 @@ public abstract partial class CredentialStorageContractTests
             Outcome = AuditOutcome.Succeeded,
             MfaMethod = "totp",
         });
-        audit[0].Fields.Should().Contain(["mode", "environment", "dctce.client_id", "dctce.client_secret", "dctce.token_endpoint", "dctce.api_endpoint", "dctce.scope"]);
+        audit[0].Fields.Should().Contain(["kind", "environment", "client_id", "client_secret", "token_endpoint", "api_endpoint", "scope"]);
     }
 
     [SkippableFact]
@@ -57,7 +57,7 @@ public abstract partial class CredentialStorageContractTests
         var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         await Gateway.RecordConnectionTestAsync(
             The.CompanyId, direct.Version, new ConnectionTestResult(The.Now, false, $"rejected client_secret={ClientSecretCanary} token {AccessTokenCanary}"), credentials!.Secrets(), changesValidity: true, default);
-        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKeyCanary)), new CredentialChangeContext(The.Admin, null)))
+        await FluentActions.Awaiting(() => Store.SetAsync(The.OtherCompanyId, new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKeyCanary)), new CredentialChangeContext(The.Admin, null)))
             .Should().ThrowAsync<CredentialChangeRefusedException>();
 
         var raw = await ReadRawStorageAsync();
@@ -153,7 +153,7 @@ public abstract partial class CredentialStorageContractTests
         status!.Version.Should().Be(created.Version + Updates);
         var audit = await ReadWholeAuditAsync();
         audit.Should().HaveCount(auditBefore + Updates);
-        audit.Skip(auditBefore).Should().OnlyContain(e => e.Action == AuditAction.CredentialsUpdated && e.Fields.SequenceEqual(new[] { "asp.identifier" }));
+        audit.Skip(auditBefore).Should().OnlyContain(e => e.Action == AuditAction.CredentialsUpdated && e.Fields.SequenceEqual(new[] { "identifier" }));
         (await Store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
         var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey, "partial updates never touched the API key");
@@ -187,7 +187,7 @@ public abstract partial class CredentialStorageContractTests
         entry.Outcome.Should().Be(AuditOutcome.Refused);
         entry.Actor.Should().Be("intruder");
         entry.Detail.Should().Be(reason.ToString());
-        entry.Fields.Should().BeEquivalentTo("asp.api_key", "asp.endpoint");
+        entry.Fields.Should().BeEquivalentTo("api_key", "api_endpoint");
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1301 && r.Level == LogLevel.Warning);
     }
 
@@ -237,22 +237,39 @@ public abstract partial class CredentialStorageContractTests
     }
 
     [SkippableFact]
-    public async Task SetAsync_PartialUpdateOfTheAspEndpoint_KeepsEverySecretAsItWas()
+    public async Task SetAsync_PartialUpdateOfTheEndpoint_KeepsEverySecretAsItWas()
     {
-        var both = The.DirectCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)).WithSetting(ApiKeyKind.ApiEndpoint, The.AspEndpoint);
-        await Store.SetAsync(The.CompanyId, both, The.AdminWithMfa);
+        var withHeader = The.AspCredentials.WithSecret("header.Ocp-Apim-Subscription-Key", new SecretValue("subscription-key"));
+        await Store.SetAsync(The.CompanyId, withHeader, The.AdminWithMfa);
         var before = await Repository.GetAsync(The.CompanyId);
 
-        await Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.ApiEndpoint, new Uri("https://api2.asp.example/")), The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate().WithSetting(ApiKeyKind.ApiEndpoint, new Uri("https://api2.asp.example/")), The.AdminWithMfa);
 
         var after = await Repository.GetAsync(The.CompanyId);
-        after!.ClientSecret.Should().Equal(before!.ClientSecret, "an untouched secret is not even re-sealed");
-        after.ApiKey.Should().Equal(before.ApiKey);
+        after!.ApiKey.Should().Equal(before!.ApiKey, "an untouched secret is not even re-sealed");
+        after!.Secrets["header.Ocp-Apim-Subscription-Key"].Should().Equal(before!.Secrets["header.Ocp-Apim-Subscription-Key"]);
         var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
-        credentials!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
-        credentials.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        credentials!.ApiKey!.Reveal().Should().Be(The.ApiKey);
+        credentials!.Values.GetSecret("header.Ocp-Apim-Subscription-Key")!.Reveal().Should().Be("subscription-key");
         credentials.AspEndpoint.Should().Be(new Uri("https://api2.asp.example/"));
-        (await ReadWholeAuditAsync()).Last().Fields.Should().Equal("asp.endpoint");
+        (await ReadWholeAuditAsync()).Last().Fields.Should().Equal("api_endpoint");
+    }
+
+    [SkippableFact]
+    public async Task SetAsync_KindChanged_KeepsOnlyTheFieldsTheNewKindDeclaresAndNamesTheOthers()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+
+        var status = await Store.SetAsync(
+            The.CompanyId,
+            new CredentialUpdate { Kind = ApiKeyKind.KindName }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)),
+            The.AdminWithMfa);
+
+        status.Kind.Should().Be(ApiKeyKind.KindName);
+        status.SecretNames.Should().Equal(ApiKeyKind.ApiKey);
+        status.Settings.Should().Equal(new Dictionary<string, string> { [ApiKeyKind.ApiEndpoint] = The.ApiEndpoint.AbsoluteUri }, "api_endpoint is a field of both kinds");
+        (await Repository.GetAsync(The.CompanyId))!.Secrets.Keys.Should().Equal(ApiKeyKind.ApiKey);
+        (await ReadWholeAuditAsync()).Last().Fields.Should().BeEquivalentTo("kind", "client_id", "token_endpoint", "scope", "client_secret", "api_key");
     }
 
     [SkippableFact]
@@ -296,35 +313,41 @@ public abstract partial class CredentialStorageContractTests
         // The destination seal names the secret envelope it was written with, so the copy is caught before it is opened
         // (the envelope's own associated data would refuse it too: CredentialVaultTests).
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309);
-        (await Store.GetStatusAsync(The.OtherCompanyId))!.TamperedFields.Should().Equal("dctce.client_secret");
+        (await Store.GetStatusAsync(The.OtherCompanyId))!.TamperedFields.Should().Equal("client_secret");
     }
 
     [SkippableTheory]
-    [InlineData("mode")]
+    [InlineData("kind")]
     [InlineData("environment")]
     [InlineData("client_id")]
     [InlineData("token_endpoint")]
     [InlineData("api_endpoint")]
     [InlineData("scope")]
-    [InlineData("asp_endpoint")]
-    [InlineData("asp_identifier")]
-    [InlineData("asp_provider_name")]
+    [InlineData("planted setting")]
+    [InlineData("removed setting")]
+    [InlineData("planted secret header")]
+    [InlineData("identifier")]
+    [InlineData("provider_name")]
+    [InlineData("header_name")]
     public async Task GetCredentialsAsync_DestinationColumnChangedInStorage_RefusesToUseTheSecrets(string column)
     {
-        var both = The.DirectCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)).WithSetting(ApiKeyKind.ApiEndpoint, The.AspEndpoint).WithSetting(ApiKeyKind.Identifier, "0235:1").WithSetting(ApiKeyKind.ProviderName, "ASP");
-        await Store.SetAsync(The.CompanyId, both, The.AdminWithMfa);
+        var asp = column is "identifier" or "provider_name" or "header_name";
+        await Store.SetAsync(The.CompanyId, asp ? The.AspCredentials : The.DirectCredentials.WithSetting("token_header.onbehalfof", "C123"), The.AdminWithMfa);
         var row = (await Repository.GetAsync(The.CompanyId))!;
         var tampered = column switch
         {
-            "mode" => row with { Kind = ApiKeyKind.KindName },
+            "kind" => row with { Kind = ApiKeyKind.KindName },
             "environment" => row with { Environment = "Sandbox" },
             "client_id" => row.WithSetting("client_id", "attacker-client"),
             "token_endpoint" => row.WithSetting("token_endpoint", "https://attacker.example/token"),
             "api_endpoint" => row.WithSetting("api_endpoint", "https://attacker.example/"),
             "scope" => row.WithSetting("scope", "everything"),
-            "asp_endpoint" => row.WithSetting("api_endpoint", "https://attacker.example/asp/"),
-            "asp_identifier" => row.WithSetting("identifier", "0235:2"),
-            "asp_provider_name" => row.WithSetting("provider_name", "Other ASP"),
+            "planted setting" => row.WithSetting("header.X-Forwarded-Host", "attacker.example"),
+            "removed setting" => row.WithSetting("token_header.onbehalfof", null),
+            "planted secret header" => row.WithSecretEnvelope("header.X-Leak", row.ClientSecret),
+            "identifier" => row.WithSetting("identifier", "0235:2"),
+            "provider_name" => row.WithSetting("provider_name", "Other ASP"),
+            "header_name" => row.WithSetting("header_name", "X-Attacker-Log"),
             _ => throw new ArgumentOutOfRangeException(nameof(column)),
         };
 
@@ -368,7 +391,7 @@ public abstract partial class CredentialStorageContractTests
     {
         var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, "x"), The.AdminWithMfa);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret").And.Contain("TokenEndpoint").And.Contain("ApiEndpoint");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Secrets[\"client_secret\"]").And.Contain("Settings[\"token_endpoint\"]").And.Contain("Settings[\"api_endpoint\"]");
         (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
         (await ReadWholeAuditAsync()).Should().BeEmpty();
     }

@@ -30,7 +30,7 @@ public abstract partial class CredentialStorageContractTests
 
         var act = () => Store.SetAsync(The.CompanyId, update, The.AdminWithMfa);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("integrity check").And.Contain("dctce.token_endpoint");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("integrity check").And.Contain("token_endpoint");
         Mfa.Calls.Should().Be(callsBefore, "the proof is not used by a change that is refused anyway");
         (await Repository.GetAsync(The.CompanyId)).Should().BeEquivalentTo(before, "nothing was stored, nothing re-sealed");
         await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
@@ -46,7 +46,7 @@ public abstract partial class CredentialStorageContractTests
 
         status!.IsDestinationIntact.Should().BeFalse();
         status.IsConfigured.Should().BeFalse("credentials whose destination failed its check are not usable");
-        status.TamperedFields.Should().BeEquivalentTo(["dctce.token_endpoint", "dctce.scope"]);
+        status.TamperedFields.Should().BeEquivalentTo(["token_endpoint", "scope"]);
         status.TokenEndpoint.Should().Be(The.TokenEndpoint, "the status shows the destination as it was sealed, never what was planted");
         status.Scope.Should().Be(The.DirectCredentials.Scope);
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1309 && r.Level == LogLevel.Error);
@@ -66,22 +66,21 @@ public abstract partial class CredentialStorageContractTests
     public async Task SetAsync_DestinationTamperedThenReplacedInFull_IsRestoredKeepsTheSecretAndIsAuditedAsAReset()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
-        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint).WithSetting("api_endpoint", "https://attacker.example/asp/"));
+        await TamperWithRowAsync(r => r.WithSetting("token_endpoint", AttackerTokenEndpoint).WithSetting("header.X-Forwarded-Host", "attacker.example"));
 
         var reset = new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, The.ClientId).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint);
         var status = await Store.SetAsync(The.CompanyId, reset, The.AdminWithMfa);
 
         status.IsDestinationIntact.Should().BeTrue();
-        status.AspEndpoint.Should().BeNull("destination fields the reset does not set are cleared");
-        status.Scope.Should().BeNull();
+        status.Settings.Keys.Should().BeEquivalentTo(["client_id", "token_endpoint", "api_endpoint"], "settings the reset does not set are cleared");
         var credentials = await Gateway.GetCredentialsAsync(The.CompanyId, default);
         credentials!.TokenEndpoint.Should().Be(The.TokenEndpoint);
         credentials.ClientSecret!.Reveal().Should().Be(The.ClientSecret, "the secret was kept; only the destination was replaced");
         var audit = (await ReadWholeAuditAsync()).Last();
         audit.Action.Should().Be(AuditAction.DestinationReset);
-        audit.Fields.Should().Contain(["mode", "environment", "dctce.client_id", "dctce.token_endpoint", "dctce.api_endpoint", "dctce.scope", "asp.endpoint"],
+        audit.Fields.Should().Contain(["kind", "environment", "client_id", "token_endpoint", "api_endpoint", "scope", "header.x-forwarded-host"],
             "a reset names what it sets and what it clears");
-        audit.Detail.Should().Contain("dctce.token_endpoint").And.Contain("asp.endpoint");
+        audit.Detail.Should().Contain("token_endpoint").And.Contain("header.X-Forwarded-Host");
         Mfa.Contexts[^1].Action.Should().Be(AuditAction.DestinationReset);
     }
 
@@ -98,7 +97,7 @@ public abstract partial class CredentialStorageContractTests
             new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint),
             The.AdminWithMfa);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientId");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Settings[\"client_id\"]");
         Mfa.Calls.Should().Be(callsBefore);
     }
 
@@ -111,10 +110,10 @@ public abstract partial class CredentialStorageContractTests
         await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSetting(ApiKeyKind.ProviderName, "Renamed ASP"), The.AdminWithMfa))
             .Should().ThrowAsync<ArgumentException>();
         var unsealed = (await Store.GetStatusAsync(The.CompanyId))!;
-        unsealed.TamperedFields.Should().HaveCount(11, "without a seal nothing of the destination can be trusted");
+        unsealed.TamperedFields.Should().BeEquivalentTo(["kind", "environment", "api_endpoint", "identifier", "provider_name", "api_key"], "without a seal nothing of the destination can be trusted");
         unsealed.AspEndpoint.Should().BeNull("nothing planted in storage is shown as if it could be trusted");
 
-        await Store.SetAsync(The.CompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, (SecretValue?)null), The.AdminWithMfa);
+        await Store.SetAsync(The.CompanyId, The.AspCredentials with { Secrets = new Dictionary<string, SecretValue?>() }, The.AdminWithMfa);
 
         (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
         (await Store.GetStatusAsync(The.CompanyId))!.AspEndpoint.Should().Be(The.AspEndpoint);
@@ -128,7 +127,7 @@ public abstract partial class CredentialStorageContractTests
 
         (await Store.DeleteAsync(The.CompanyId, The.AdminWithMfa)).Should().BeTrue();
 
-        (await ReadWholeAuditAsync()).Last().Detail.Should().Contain("dctce.api_endpoint");
+        (await ReadWholeAuditAsync()).Last().Detail.Should().Contain("api_endpoint");
     }
 
     [SkippableFact]
@@ -141,7 +140,7 @@ public abstract partial class CredentialStorageContractTests
 
         var act = () => Store.SetAsync(The.CompanyId, new CredentialUpdate {  }.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("rotated-secret")), The.AdminWithMfa);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("TokenEndpoint").And.Contain("https");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Settings[\"token_endpoint\"]").And.Contain("https");
         Mfa.Calls.Should().Be(callsBefore);
     }
 
@@ -156,7 +155,7 @@ public abstract partial class CredentialStorageContractTests
             (The.CompanyId, AuditAction.CredentialsCreated, The.Admin),
             (The.CompanyId, AuditAction.CredentialsUpdated, The.Admin),
             (The.CompanyId, AuditAction.CredentialsDeleted, The.Admin));
-        Mfa.Contexts[1].Fields.Should().BeEquivalentTo(["dctce.client_secret", "dctce.scope"]);
+        Mfa.Contexts[1].Fields.Should().BeEquivalentTo(["client_secret", "scope"]);
         Mfa.Contexts[0].ToString().Should().NotContain(The.MfaCode);
     }
 
@@ -165,7 +164,7 @@ public abstract partial class CredentialStorageContractTests
     {
         var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, (SecretValue?)null), The.AdminWithMfa);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Secrets[\"client_secret\"]");
         Mfa.Calls.Should().Be(0);
     }
 
@@ -198,8 +197,8 @@ public abstract partial class CredentialStorageContractTests
         var act = () => Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(secret)), The.AdminWithMfa);
         var asp = () => Store.SetAsync(The.CompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(secret)), The.AdminWithMfa);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ClientSecret").And.NotContain("X-Injected");
-        (await asp.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("ApiKey");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Secrets[\"client_secret\"]").And.NotContain("X-Injected");
+        (await asp.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Secrets[\"api_key\"]");
         (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();
         Mfa.Calls.Should().Be(0);
     }
@@ -228,7 +227,7 @@ public abstract partial class CredentialStorageContractTests
 
         await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>(
             "the seal names the secret envelope it was written with");
-        (await Store.GetStatusAsync(The.CompanyId))!.TamperedFields.Should().Equal("dctce.client_secret");
+        (await Store.GetStatusAsync(The.CompanyId))!.TamperedFields.Should().Equal("client_secret");
     }
 
     [SkippableFact]

@@ -112,7 +112,7 @@ public abstract partial class CredentialStorageContractTests : IAsyncLifetime
         Action = AuditAction.CredentialsUpdated,
         Actor = actor,
         Outcome = AuditOutcome.Succeeded,
-        Fields = ["asp.endpoint"],
+        Fields = ["api_endpoint"],
         MfaMethod = "totp",
 
         // What CredentialStore attaches: entries are authenticated with a key derived from the ring.

@@ -29,7 +29,7 @@ public static class DestinationTamperScenario
             // Status: the administrator is told.
             var status = (await host.Store.GetStatusAsync(The.CompanyId))!;
             status.IsDestinationIntact.Should().BeFalse();
-            status.TamperedFields.Should().Contain("dctce.token_endpoint");
+            status.TamperedFields.Should().Contain("token_endpoint");
             status.IsConfigured.Should().BeFalse();
             status.TokenEndpoint.Should().Be(new Uri(platform.BaseUri, "token"), "the status shows what was sealed, not the planted endpoint");
 

@@ -43,8 +43,8 @@ public abstract class FaultInjectionContractTests
         => ForEachFaultAsync(FaultTarget.CredentialWrite, async (store, plan) =>
         {
             plan.Disarm();
-            await store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(The.ApiKey)).WithSetting(ApiKeyKind.ApiEndpoint, The.AspEndpoint), The.AdminWithMfa);
-            var update = new CredentialUpdate {  }.WithSetting(ApiKeyKind.Identifier, "after-the-fault").WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit");
+            await store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecret("header.cpro-account", new SecretValue("technical-account")), The.AdminWithMfa);
+            var update = new CredentialUpdate().WithSetting("token_header.onbehalfof", "after-the-fault").WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit");
             return (Arm: true, Act: async () =>
             {
                 await AttemptAsync(() => store.SetAsync(The.CompanyId, update, The.AdminWithMfa));
@@ -54,11 +54,11 @@ public abstract class FaultInjectionContractTests
 
                 var status = await store.GetStatusAsync(The.CompanyId);
                 status!.Version.Should().Be(2, "updated exactly once");
-                status.AspIdentifier.Should().Be("after-the-fault");
+                status.GetSetting("token_header.onbehalfof").Should().Be("after-the-fault");
                 (await AuditAsync(store)).Count(e => e.Action == AuditAction.CredentialsUpdated).Should().Be(1);
                 var credentials = await Gateway().GetCredentialsAsync(The.CompanyId, default);
                 credentials!.ClientSecret!.Reveal().Should().Be(The.ClientSecret);
-                credentials.ApiKey!.Reveal().Should().Be(The.ApiKey);
+                credentials!.Values.GetSecret("header.cpro-account")!.Reveal().Should().Be("technical-account");
             });
         });
 

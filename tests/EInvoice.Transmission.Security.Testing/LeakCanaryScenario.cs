@@ -24,11 +24,14 @@ public static class LeakCanaryScenario
     public const string SecondAccessToken = "CANARY-AT2-5d02f83b77";
     public const string RefreshToken = "CANARY-RT-c61a9e4712";
     public const string MfaEvidence = "CANARY-MFA-0a9d3e5b21";
+    public const string SecretHeader = "CANARY-SH-4e1b7c9d02";
+    public const string BasicPassword = "CANARY-BP-8a2f5e6c13";
 
     private const string DirectCompany = "CANARY-DIRECT-CO";
     private const string AspCompany = "CANARY-ASP-CO";
     private const string SandboxCompany = "CANARY-SANDBOX-CO";
     private const string TamperedCompany = "CANARY-TAMPERED-CO";
+    private const string BasicCompany = "CANARY-BASIC-CO";
 
     /// <summary>Runs the whole scenario over <paramref name="repository"/>; <paramref name="readRawStorage"/> dumps its storage at the end.</summary>
     public static async Task<LeakEvidence> RunAsync(ICredentialRepository repository, Func<Task<string>> readRawStorage)
@@ -37,7 +40,8 @@ public static class LeakCanaryScenario
         var rotatedKek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var shortKek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var basicPair = $"{The.ClientId}:{ClientSecret}";
-        var evidence = new LeakEvidence([ClientSecret, ApiKey, FirstAccessToken, SecondAccessToken, RefreshToken, MfaEvidence, kek, rotatedKek, shortKek, basicPair]);
+        var basicAuthorization = Convert.ToBase64String(Encoding.UTF8.GetBytes($"zatca-user:{BasicPassword}"));
+        var evidence = new LeakEvidence([ClientSecret, ApiKey, FirstAccessToken, SecondAccessToken, RefreshToken, MfaEvidence, SecretHeader, BasicPassword, basicAuthorization, kek, rotatedKek, shortKek, basicPair]);
         var clock = Some.Clock();
 
         var http = new MockHttpMessageHandler();
@@ -74,14 +78,23 @@ public static class LeakCanaryScenario
             var mfa = new MfaProof("totp", new SecretValue(The.MfaCode));
             var admin = new CredentialChangeContext(The.Admin, mfa);
 
-            // Set: direct, ASP, sandbox; then a partial update, a refused one and a concurrent one.
-            var direct = The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(ClientSecret));
+            // Set: every built-in kind (OAuth with a secret header, API key, HTTP Basic, none); then a partial update, a
+            // refused one and a concurrent one.
+            var direct = The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(ClientSecret))
+                .WithSecret("header.cpro-account", new SecretValue(SecretHeader));
             var asp = The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey));
+            var basic = new CredentialUpdate { Kind = HttpBasicKind.KindName, Environment = TransmissionEnvironment.Production }
+                .WithSetting(HttpBasicKind.UserName, "zatca-user")
+                .WithSecret(HttpBasicKind.Password, new SecretValue(BasicPassword))
+                .WithSetting(HttpBasicKind.ApiEndpoint, The.AspEndpoint);
             var sandbox = new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox };
-            evidence.Add(direct, asp, sandbox, admin, mfa, new SecretValue(ClientSecret));
+            evidence.Add(direct, asp, basic, sandbox, admin, mfa, new SecretValue(ClientSecret));
             evidence.Add(await store.SetAsync(DirectCompany, direct, admin));
             evidence.Add(await store.SetAsync(AspCompany, asp, admin));
+            evidence.Add(await store.SetAsync(BasicCompany, basic, admin));
             evidence.Add(await store.SetAsync(SandboxCompany, sandbox, admin));
+            await evidence.CaptureAsync(() => store.SetAsync(BasicCompany, new CredentialUpdate().WithSetting(HttpBasicKind.UserName, "user:" + BasicPassword), admin));
+            await evidence.CaptureAsync(() => store.SetAsync(DirectCompany, new CredentialUpdate().WithSecret("header.cpro-account", new SecretValue(SecretHeader + "\r\nX-Evil: 1")), admin));
             evidence.Add(await store.SetAsync(DirectCompany, new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.Scope, "einvoice:transmit"), admin));
             await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey)), new CredentialChangeContext("intruder", null)));
             await evidence.CaptureAsync(() => store.SetAsync(AspCompany, new CredentialUpdate {  }.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKey)), new CredentialChangeContext("intruder", new MfaProof("totp", new SecretValue(MfaEvidence)))));
@@ -89,7 +102,7 @@ public static class LeakCanaryScenario
             await evidence.CaptureAsync(() => store.SetAsync(DirectCompany, new CredentialUpdate {  }.WithSetting(OAuthClientCredentialsKind.TokenEndpoint, new Uri("http://auth.example/token")), admin));
 
             // Status.
-            foreach (var company in new[] { DirectCompany, AspCompany, SandboxCompany })
+            foreach (var company in new[] { DirectCompany, AspCompany, BasicCompany, SandboxCompany })
             {
                 evidence.Add(await store.GetStatusAsync(company));
             }
@@ -97,6 +110,16 @@ public static class LeakCanaryScenario
             // Transmission, with a 401 retry that takes the refresh token grant.
             evidence.Add(await SendAsync(host, DirectCompany, The.ApiEndpoint));
             evidence.Add(await SendAsync(host, AspCompany, The.AspEndpoint));
+            evidence.Add(await SendAsync(host, BasicCompany, The.AspEndpoint));
+
+            // What a kind sees and builds: its fields, the opened values, the headers, a token.
+            var opened = (await host.Gateway.GetCredentialsAsync(DirectCompany, default))!;
+            var kinds = Internal.CredentialKindRegistry.BuiltIn(new OAuthOptions()).ToArray();
+            evidence.Add(kinds);
+            evidence.Add(kinds.SelectMany(k => k.Fields).ToArray());
+            evidence.Add(opened.Values, opened.Kind.CollectHeaders(opened.Values));
+            evidence.Add(new IssuedToken(new SecretValue(FirstAccessToken), new SecretValue(RefreshToken), The.Now, TimeSpan.FromHours(1)));
+            evidence.Add(new TokenRequestContext(opened.Values, new HttpClient(), TimeProvider.System, host.Services.GetRequiredService<Internal.TokenClient>()));
 
             // Refresh: the refresh token is refused, then the client secret; both descriptions echo the secret.
             host.FakeClock.Advance(TimeSpan.FromMinutes(56));
@@ -110,7 +133,7 @@ public static class LeakCanaryScenario
 
             // Connection tests, both failing with secrets in the answers.
             var tester = host.Services.GetRequiredService<CredentialConnectionTester>();
-            evidence.Add(await tester.TestAsync(DirectCompany), await tester.TestAsync(AspCompany), await tester.TestAsync(SandboxCompany));
+            evidence.Add(await tester.TestAsync(DirectCompany), await tester.TestAsync(AspCompany), await tester.TestAsync(BasicCompany), await tester.TestAsync(SandboxCompany));
 
             // A tampered envelope, through the store and the handler.
             evidence.Add(await store.SetAsync(TamperedCompany, direct, admin));
@@ -336,7 +359,7 @@ public sealed class LeakEvidence(IReadOnlyList<string> canaries)
     {
         // Services, handlers and exceptions are not data: their ToString() is searched, their JSON is not defined.
         if (value is Exception or HttpMessageHandler or CredentialStore or CredentialVault or CredentialConnectionTester
-            or ICredentialRepository or KeyEncryptionKeyRing)
+            or ICredentialRepository or KeyEncryptionKeyRing or TokenRequestContext)
         {
             return null;
         }

@@ -645,7 +645,7 @@ public sealed class CredentialStore
         }
 
         CredentialRules.ValidateRow(kind, change.Row, _options.AllowHttpOnLoopback, nameof(update));
-        return change;
+        return change with { Fields = [.. change.Fields.Select(SecretFields.Audit).Distinct(StringComparer.Ordinal)] };
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using EInvoice.Transmission.Security;
 using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -28,7 +27,8 @@ public static class EInvoiceTransmissionHttpClientBuilderExtensions
     /// </para>
     /// <para>
     /// The client's IHttpClientFactory request logging is replaced by an equivalent that never logs a credential: the
-    /// default one exposes raw header values, Authorization included, in the structured state of its Trace events.
+    /// default one exposes raw header values, Authorization included, in the structured state of its Trace events. It
+    /// logs header names only, never their values, since each company's credential kind chooses its own headers.
     /// Calling <c>AddDefaultLogger()</c> on this client afterwards brings that exposure back.
     /// </para>
     /// </remarks>
@@ -51,15 +51,9 @@ public static class EInvoiceTransmissionHttpClientBuilderExtensions
         }
 
         RedirectGuard.Apply(builder);
-        CredentialSafeHttpClientLogger.Replace(builder, static sp =>
-        {
-            var oauth = sp.GetRequiredService<IOptions<OAuthOptions>>().Value;
-            return header => header.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
-                || header.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
-                || header.Equals("Cookie", StringComparison.OrdinalIgnoreCase)
-                || header.Equals(oauth.ApiKeyHeaderName, StringComparison.OrdinalIgnoreCase)
-                || header.Equals(oauth.AspIdentifierHeaderName, StringComparison.OrdinalIgnoreCase);
-        });
+        // Each company's kind chooses its own headers (an API key in any header, Chorus Pro's cpro-account, a host's
+        // kind's), so no list of names can say which carry credentials: no header value is logged at all.
+        CredentialSafeHttpClientLogger.Replace(builder, static _ => static _ => true);
         return builder.AddHttpMessageHandler(sp => new OAuthTokenProvider(
             sp.GetRequiredService<AccessTokenCache>(),
             environment,

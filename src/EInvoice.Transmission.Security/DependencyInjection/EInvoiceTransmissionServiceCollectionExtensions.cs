@@ -49,16 +49,12 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, StorageRegistrationValidator>());
         services.TryAddSingleton<IMfaVerifier, MissingMfaVerifier>();
 
-        // The built-in kinds; a host adds its own with AddCredentialKind. Their defaults come from OAuthOptions.
-        services.AddSingleton<CredentialKind, OAuthClientCredentialsKind>(static _ => new OAuthClientCredentialsKind());
-        services.AddSingleton<CredentialKind, ApiKeyKind>(static sp => new ApiKeyKind(sp.GetRequiredService<IOptions<OAuthOptions>>().Value));
-        services.AddSingleton<CredentialKind, HttpBasicKind>(static _ => new HttpBasicKind());
-        services.AddSingleton<CredentialKind, NoCredentialsKind>(static _ => new NoCredentialsKind());
         services.TryAddSingleton(static sp => new CredentialStore(
             sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
             sp.GetRequiredService<IAuditTrailRepository>(),
             sp.GetRequiredService<CredentialVault>(),
-            sp.GetServices<CredentialKind>(),
+            // The built-in kinds, with their defaults from OAuthOptions, and the host's own (AddCredentialKind).
+            CredentialKindRegistry.BuiltIn(sp.GetRequiredService<IOptions<OAuthOptions>>().Value).Concat(sp.GetServices<CredentialKind>()),
             sp.GetRequiredService<IMfaVerifier>(),
             sp.GetRequiredService<IOptions<CredentialStoreOptions>>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -44,7 +44,10 @@ public sealed class ApiKeyKind : CredentialKind
     private readonly string _defaultHeaderName;
     private readonly string? _defaultIdentifierHeader;
 
-    internal ApiKeyKind(OAuthOptions defaults)
+    /// <summary>Creates the kind; <c>AddEInvoiceTransmission()</c> registers it with the host's <see cref="OAuthOptions"/>.</summary>
+    /// <param name="defaults">The options whose <see cref="OAuthOptions.ApiKeyHeaderName"/> and <see cref="OAuthOptions.AspIdentifierHeaderName"/> apply when a company sets none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="defaults"/> is <see langword="null"/>.</exception>
+    public ApiKeyKind(OAuthOptions defaults)
         : base(
             KindName,
             [
@@ -59,6 +62,7 @@ public sealed class ApiKeyKind : CredentialKind
                 CredentialField.ExtraSecretHeaders(),
             ])
     {
+        ArgumentNullException.ThrowIfNull(defaults);
         _defaultHeaderName = defaults.ApiKeyHeaderName;
         _defaultIdentifierHeader = defaults.AspIdentifierHeaderName;
     }

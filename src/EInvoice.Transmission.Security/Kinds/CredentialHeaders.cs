@@ -15,8 +15,8 @@ public sealed class CredentialHeaders
     {
     }
 
-    /// <summary>Gets the <c>Authorization</c> header, if the kind set one.</summary>
-    public AuthenticationHeaderValue? Authorization { get; private set; }
+    /// <summary>The <c>Authorization</c> header, if the kind set one; not public, so that no one prints or serialises it.</summary>
+    internal AuthenticationHeaderValue? Authorization { get; private set; }
 
     internal IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
 

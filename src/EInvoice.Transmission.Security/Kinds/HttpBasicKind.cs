@@ -24,7 +24,8 @@ public sealed class HttpBasicKind : CredentialKind
     /// <summary>The family of extra headers, plain or secret.</summary>
     public const string HeaderPrefix = FieldNameRules.HeaderPrefix;
 
-    internal HttpBasicKind()
+    /// <summary>Creates the kind; <c>AddEInvoiceTransmission()</c> registers it.</summary>
+    public HttpBasicKind()
         : base(
             KindName,
             [

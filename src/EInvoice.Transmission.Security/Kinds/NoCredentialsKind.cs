@@ -12,7 +12,8 @@ public sealed class NoCredentialsKind : CredentialKind
     /// <summary>The API base address; optional. When set, requests to another origin are refused, as for every kind.</summary>
     public const string ApiEndpoint = CredentialField.ApiEndpointName;
 
-    internal NoCredentialsKind()
+    /// <summary>Creates the kind; <c>AddEInvoiceTransmission()</c> registers it.</summary>
+    public NoCredentialsKind()
         : base(KindName, [CredentialField.Endpoint(ApiEndpoint)])
     {
     }

@@ -57,7 +57,8 @@ public sealed class OAuthClientCredentialsKind : CredentialKind
 
     private static readonly string[] ReservedTokenHeaders = ["authorization", "content-type", "content-length", "host", "accept"];
 
-    internal OAuthClientCredentialsKind()
+    /// <summary>Creates the kind; <c>AddEInvoiceTransmission()</c> registers it.</summary>
+    public OAuthClientCredentialsKind()
         : base(
             KindName,
             [

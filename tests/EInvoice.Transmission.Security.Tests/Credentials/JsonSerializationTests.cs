@@ -13,7 +13,7 @@ public sealed class JsonSerializationTests
 
         var json = JsonSerializer.Serialize(status);
 
-        json.Should().Contain("\"Mode\":\"DirectDctce\"").And.Contain("\"Environment\":\"Production\"").And.NotContain(The.ClientSecret);
+        json.Should().Contain("\"Kind\":\"oauth_client_credentials\"").And.Contain("\"SecretNames\":[\"client_secret\"]").And.Contain("\"Environment\":\"Production\"").And.NotContain(The.ClientSecret);
         JsonSerializer.Deserialize<CredentialStatus>(json).Should().BeEquivalentTo(status);
     }
 
@@ -21,11 +21,12 @@ public sealed class JsonSerializationTests
     public void Deserialize_CredentialUpdateFromAnAdminForm_ReadsEnvironmentAndSecrets()
     {
         var update = JsonSerializer.Deserialize<CredentialUpdate>(
-            """{"Mode":"AspProvider","Environment":"sandbox","ApiKey":"from-the-form","AspEndpoint":"https://asp.example/"}""");
+            """{"Kind":"api_key","Environment":"sandbox","Settings":{"api_endpoint":"https://asp.example/","scheme":"Bearer"},"Secrets":{"api_key":"from-the-form"}}""");
 
         update!.Kind.Should().Be(ApiKeyKind.KindName);
         update.Environment.Should().Be(TransmissionEnvironment.Sandbox, "environment names compare without regard to case");
-        update.ApiKey!.Reveal().Should().Be("from-the-form");
+        update.Secrets["api_key"]!.Reveal().Should().Be("from-the-form");
+        update.Settings["scheme"].Should().Be("Bearer");
         update.ToString().Should().NotContain("from-the-form");
     }
 

@@ -150,7 +150,7 @@ public sealed class InputValidationTests
         { "Sandbox environment", new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Production } },
 
         // Fields a kind does not have, or has as the other sort.
-        { "has no setting 'api_key'", The.AspCredentials.WithSetting(ApiKeyKind.ApiKey, "plain-key") },
+        { "'api_key' is a secret", The.AspCredentials.WithSetting(ApiKeyKind.ApiKey, "plain-key") },
         { "is a plain setting", The.DirectCredentials.WithSecret(OAuthClientCredentialsKind.ClientId, new SecretValue("x")) },
         { "has no setting 'asp_endpoint'", The.AspCredentials.WithSetting("asp_endpoint", "https://asp.example/") },
 

@@ -85,8 +85,8 @@ internal static class CredentialRules
                 throw new ArgumentException(problem, Parameter);
             }
 
-            ValidateHeaders(kind, row);
             kind.Validate(new CredentialValues(row.CompanyId, ParseEnvironment(row.Environment), row.Settings, [.. row.Secrets.Keys]));
+            ValidateHeaders(kind, row);
         }
         catch (ArgumentException ex) when (ex.ParamName is null)
         {
@@ -212,7 +212,15 @@ internal static class CredentialRules
         var placeholders = row.Secrets.Keys.ToDictionary(name => name, _ => new SecretValue("placeholder"), StringComparer.Ordinal);
         var probe = new CredentialValues(row.CompanyId, ParseEnvironment(row.Environment), row.Settings, placeholders);
         var own = new CredentialHeaders();
-        kind.AddHeaders(probe, own);
+        try
+        {
+            kind.AddHeaders(probe, own);
+        }
+        catch (ArgumentException ex)
+        {
+            // The kind's own rule about its headers (a name or scheme it cannot use); its messages name no value.
+            throw new ArgumentException($"CredentialUpdate: kind '{kind.Name}' cannot build its headers from these settings: {ex.Message}", Parameter, ex);
+        }
         if (kind.UsesAccessToken && own.Authorization is not null)
         {
             throw new InvalidOperationException($"Credential kind '{kind.Name}' uses access tokens and sets Authorization itself; the token is sent as Authorization: Bearer.");

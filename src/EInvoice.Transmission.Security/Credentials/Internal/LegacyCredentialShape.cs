@@ -45,7 +45,9 @@ internal static class LegacyCredentialShape
 
     /// <summary>
     /// The field name bound into a secret's envelope: 0.1's names for its two secrets (whatever the kind, so a secret
-    /// keeps opening when its company changes kind), <c>secret.NAME</c> for every other.
+    /// keeps opening when its company changes kind), <c>secret.NAME</c> for every other whose name fits an envelope's
+    /// field name (at most 64 characters of <c>a-z 0-9 . _ -</c>), and <c>secret.sha256.</c> with the first 40 hex
+    /// digits of the SHA-256 of the UTF-8 name for the rest (header names such as <c>header.Ocp-Apim-Subscription-Key</c>).
     /// </summary>
     public static string EnvelopeField(string secretName)
     {
@@ -57,7 +59,10 @@ internal static class LegacyCredentialShape
             }
         }
 
-        return "secret." + secretName;
+        var plain = "secret." + secretName;
+        return plain.Length <= 64 && plain.All(static c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
+            ? plain
+            : "secret.sha256." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretName)))[..40];
     }
 
     /// <summary>
