@@ -135,22 +135,139 @@ internal static class EnvelopeSpec
     public static byte[] DataAad(byte version, byte suite, byte[] context) => [0x44, version, suite, .. context];
 
     /// <summary>
-    /// §The destination seal, version 2: the 19 ASCII bytes <c>EITS-DESTINATION-2</c> and LF, then for each field that
-    /// is set, in ascending byte order of the field names: name, ':', the decimal number of UTF-8 bytes of the value,
-    /// ':', the value in UTF-8, LF. Unset (null) fields are left out.
+    /// §Field names the library uses: a secret's envelope is bound to <c>dctce.client_secret</c> for the secret
+    /// <c>client_secret</c>, <c>asp.api_key</c> for <c>api_key</c> (0.1's names, whatever the kind), and
+    /// <c>secret.NAME</c> for every other secret <c>NAME</c>.
     /// </summary>
-    public static byte[] EncodeDestination(IReadOnlyDictionary<string, string?> fields)
+    public static string SecretEnvelopeField(string secretName) => secretName switch
     {
-        var bytes = new List<byte>(Encoding.ASCII.GetBytes("EITS-DESTINATION-2\n"));
-        foreach (var (name, value) in fields.Where(f => f.Value is not null).OrderBy(f => f.Key, StringComparer.Ordinal))
+        "client_secret" => "dctce.client_secret",
+        "api_key" => "asp.api_key",
+        _ => "secret." + secretName,
+    };
+
+    /// <summary>§The destination seal, Records: lowercase hexadecimal SHA-256 of the whole envelope, 64 characters.</summary>
+    public static string Digest(byte[] envelope) => Convert.ToHexStringLower(SHA256.HashData(envelope));
+
+    /// <summary>
+    /// §The destination seal, Records (version 3): <c>environment</c>, <c>kind</c>, <c>setting.NAME</c> per setting and
+    /// <c>secret.NAME</c> (the digest of its envelope) per secret; nothing for what is not set.
+    /// </summary>
+    public static Dictionary<string, string> DestinationRecords(
+        string kind, string environment, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, byte[]> secretEnvelopes)
+    {
+        var records = new Dictionary<string, string>(StringComparer.Ordinal) { ["environment"] = environment, ["kind"] = kind };
+        foreach (var (name, value) in settings)
         {
-            var utf8 = Encoding.UTF8.GetBytes(value!);
+            records["setting." + name] = value;
+        }
+
+        foreach (var (name, envelope) in secretEnvelopes)
+        {
+            records["secret." + name] = Digest(envelope);
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// §Version 3, byte by byte (version 2, §Legacy versions 1 and 2, is the same syntax with another header): the 19
+    /// ASCII bytes <c>EITS-DESTINATION-</c>, the version digit and LF, then for each record, in ascending byte order of
+    /// the names: name, ':', the decimal number of UTF-8 bytes of the value, ':', the value in UTF-8, LF.
+    /// </summary>
+    public static byte[] EncodeDestination(int version, IReadOnlyDictionary<string, string> records)
+    {
+        var bytes = new List<byte>(Encoding.ASCII.GetBytes($"EITS-DESTINATION-{version.ToString(CultureInfo.InvariantCulture)}\n"));
+        foreach (var (name, value) in records.OrderBy(r => Encoding.ASCII.GetBytes(r.Key), ByteOrder.Instance))
+        {
+            var utf8 = Encoding.UTF8.GetBytes(value);
             bytes.AddRange(Encoding.ASCII.GetBytes($"{name}:{utf8.Length.ToString(CultureInfo.InvariantCulture)}:"));
             bytes.AddRange(utf8);
             bytes.Add(0x0A);
         }
 
         return [.. bytes];
+    }
+
+    /// <summary>
+    /// §Reading a seal, and telling the versions apart: the version (3 or 2) and the records, or
+    /// <see langword="null"/> when the bytes are not a version 2 or 3 destination (a missing ':', a length that is not
+    /// decimal digits, a value that runs past the end or is not followed by LF, a name that appears twice).
+    /// </summary>
+    public static (int Version, Dictionary<string, string> Records)? DecodeDestination(byte[] plaintext)
+    {
+        int version;
+        if (plaintext.AsSpan().StartsWith("EITS-DESTINATION-3\n"u8))
+        {
+            version = 3;
+        }
+        else if (plaintext.AsSpan().StartsWith("EITS-DESTINATION-2\n"u8))
+        {
+            version = 2;
+        }
+        else
+        {
+            return null;
+        }
+
+        var records = new Dictionary<string, string>(StringComparer.Ordinal);
+        var position = 19;
+        while (position < plaintext.Length)
+        {
+            var nameEnd = Array.IndexOf(plaintext, (byte)':', position);
+            var lengthEnd = nameEnd < 0 ? -1 : Array.IndexOf(plaintext, (byte)':', nameEnd + 1);
+            if (lengthEnd < 0 || lengthEnd == nameEnd + 1 || !plaintext.AsSpan(nameEnd + 1, lengthEnd - nameEnd - 1).ToArray().All(b => b is >= (byte)'0' and <= (byte)'9'))
+            {
+                return null;
+            }
+
+            var length = long.Parse(Encoding.ASCII.GetString(plaintext, nameEnd + 1, lengthEnd - nameEnd - 1), CultureInfo.InvariantCulture);
+            var valueEnd = lengthEnd + 1 + length;
+            if (valueEnd >= plaintext.Length || plaintext[valueEnd] != 0x0A
+                || !records.TryAdd(Encoding.ASCII.GetString(plaintext, position, nameEnd - position), Encoding.UTF8.GetString(plaintext, lengthEnd + 1, (int)length)))
+            {
+                return null;
+            }
+
+            position = (int)valueEnd + 1;
+        }
+
+        return (version, records);
+    }
+
+    /// <summary>
+    /// §Legacy versions 1 and 2: the legacy fields of a version 2 seal as the version 3 records they became, through the
+    /// mapping table. Fields the seal's kind did not use, and names the table does not list, are left out.
+    /// </summary>
+    public static Dictionary<string, string> MigrateLegacyRecords(IReadOnlyDictionary<string, string> legacy)
+    {
+        (string Kind, string Legacy, string Record)[] table =
+        [
+            ("*", "kind", "kind"),
+            ("*", "environment", "environment"),
+            ("oauth_client_credentials", "client_id", "setting.client_id"),
+            ("oauth_client_credentials", "token_endpoint", "setting.token_endpoint"),
+            ("oauth_client_credentials", "api_endpoint", "setting.api_endpoint"),
+            ("oauth_client_credentials", "scope", "setting.scope"),
+            ("api_key", "asp_endpoint", "setting.api_endpoint"),
+            ("api_key", "asp_identifier", "setting.identifier"),
+            ("api_key", "asp_provider_name", "setting.provider_name"),
+            ("none", "api_endpoint", "setting.api_endpoint"),
+            ("*", "secret.dctce.client_secret", "secret.client_secret"),
+            ("*", "secret.asp.api_key", "secret.api_key"),
+        ];
+
+        var kind = legacy["kind"];
+        var records = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (forKind, name, record) in table)
+        {
+            if ((forKind == "*" || forKind == kind) && legacy.TryGetValue(name, out var value))
+            {
+                records[record] = value;
+            }
+        }
+
+        return records;
     }
 
     /// <summary>The fields of §Layout, as half-open byte ranges [start, end).</summary>
@@ -182,5 +299,13 @@ internal static class EnvelopeSpec
 
         /// <summary>[end - 16, end).</summary>
         public ReadOnlySpan<byte> DataTag => envelope.AsSpan(envelope.Length - 16);
+    }
+
+    /// <summary>Compares byte strings byte by byte, as unsigned values; a proper prefix sorts first.</summary>
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

@@ -22,17 +22,21 @@ public sealed class EnvelopeTestVectorTests
         string? PlaintextBase64,
         string Envelope,
         string? RewrappedFrom,
-        Dictionary<string, string?>? Destination)
+        int? DestinationVersion,
+        Dictionary<string, string>? Destination,
+        Dictionary<string, string>? SecretEnvelopes)
     {
         public bool Opens => Expect == "open";
 
         public byte[] EnvelopeBytes => Convert.FromBase64String(Envelope);
-    }
 
-    /// <summary>The field names of docs/envelope-format.md §The destination seal; a vector's <c>destination</c> names each one.</summary>
-    private static readonly string[] DestinationFieldNames =
-        ["api_endpoint", "asp_endpoint", "asp_identifier", "asp_provider_name", "client_id", "environment", "kind", "scope",
-         "secret.asp.api_key", "secret.dctce.client_secret", "token_endpoint"];
+        public byte[] PlaintextBytes => Convert.FromBase64String(PlaintextBase64!);
+
+        public bool IsDestination => Opens && FieldName == "row.destination";
+
+        public Dictionary<string, byte[]> SecretEnvelopeBytes
+            => SecretEnvelopes!.ToDictionary(s => s.Key, s => Convert.FromBase64String(s.Value), StringComparer.Ordinal);
+    }
 
     private sealed record VectorFile(string Format, string Note, List<Vector> Vectors);
 
@@ -108,14 +112,18 @@ public sealed class EnvelopeTestVectorTests
                 v.RewrappedFrom.Should().BeNull();
             }
 
-            if (v.Destination is not null)
+            if (v.IsDestination)
             {
-                (v.Opens && v.FieldName == "row.destination").Should().BeTrue("only positive row.destination vectors give the destination they seal ('{0}')", v.Description);
-                v.Destination.Keys.Should().BeEquivalentTo(DestinationFieldNames, "a destination names every field, null when unset ('{0}')", v.Description);
+                v.DestinationVersion.Should().BeOneOf([2, 3], "a destination vector says which version its plaintext is ('{0}')", v.Description);
+                v.Destination.Should().NotBeNull("a positive row.destination vector gives its records ('{0}')", v.Description);
+                v.Destination!.Values.Should().NotContainNulls("a record that is not set is left out, not null ('{0}')", v.Description);
+                v.SecretEnvelopes.Should().NotBeNull("a positive row.destination vector gives its secret envelopes, if only as {{}} ('{0}')", v.Description);
             }
             else
             {
-                (v.Opens && v.FieldName == "row.destination").Should().BeFalse("a positive row.destination vector gives its destination ('{0}')", v.Description);
+                v.DestinationVersion.Should().BeNull("only positive row.destination vectors describe a destination ('{0}')", v.Description);
+                v.Destination.Should().BeNull("only positive row.destination vectors describe a destination ('{0}')", v.Description);
+                v.SecretEnvelopes.Should().BeNull("only positive row.destination vectors describe a destination ('{0}')", v.Description);
             }
 
             KeyEncryptionKeyRules.IsValidKeyId(v.KekId).Should().BeTrue("vector '{0}' names a valid KEK id", v.Description);
@@ -140,8 +148,16 @@ public sealed class EnvelopeTestVectorTests
         positive.Should().Contain(v => v.CompanyId.EnumerateRunes().Any(r => r.Value > 0xFFFF), "an emoji company id is published");
         positive.Should().Contain(v => v.RewrappedFrom != null, "a rewrapped envelope is published");
         positive.Should().Contain(
-            v => v.Destination != null && v.Destination["client_id"]!.Any(c => c > 127) && v.Destination["scope"] == null,
-            "a row.destination vector with a non-ASCII client id and an unset scope is published");
+            v => v.DestinationVersion == 3 && v.Destination!.GetValueOrDefault("setting.client_id", "").Any(c => c > 127) && !v.Destination!.ContainsKey("setting.scope")
+                && v.Destination!.Keys.Any(k => k.StartsWith("setting.token_header.", StringComparison.Ordinal))
+                && v.Destination!.Keys.Any(k => k.StartsWith("secret.", StringComparison.Ordinal)),
+            "a version 3 destination with a non-ASCII client id, an unset scope, a token_header setting and a secret digest is published");
+        positive.Should().Contain(
+            v => v.DestinationVersion == 2 && v.Destination!.ContainsKey("secret.dctce.client_secret"),
+            "a legacy version 2 destination with 0.1's secret digest name is published");
+        positive.Should().Contain(
+            v => v.FieldName == "dctce.client_secret" && positive.Any(d => d.SecretEnvelopes != null && d.SecretEnvelopes.ContainsValue(v.Envelope)),
+            "the client secret envelope of a destination vector is published as a vector of its own");
 
         negative.Should().HaveCountGreaterThanOrEqualTo(10);
         negative.Should().Contain(n => positive.Any(p => p.Envelope == n.Envelope && p.CompanyId != n.CompanyId), "a company swap is published");
@@ -212,42 +228,117 @@ public sealed class EnvelopeTestVectorTests
         }
     }
 
+    private static List<Vector> DestinationVectors(int version)
+    {
+        var vectors = Load().Where(v => v.DestinationVersion == version).ToList();
+        vectors.Should().NotBeEmpty();
+        return vectors;
+    }
+
+    /// <summary>The row a set of version 3 records describes, its secrets the given envelopes.</summary>
+    private static StoredCredential Row(string companyId, IReadOnlyDictionary<string, string> records, IReadOnlyDictionary<string, byte[]> secretEnvelopes) => new()
+    {
+        CompanyId = companyId,
+        Kind = records["kind"],
+        Environment = records["environment"],
+        Settings = records.Where(r => r.Key.StartsWith("setting.", StringComparison.Ordinal))
+            .ToDictionary(r => r.Key["setting.".Length..], r => r.Value, StringComparer.Ordinal),
+        Secrets = secretEnvelopes.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
+        ConfiguredAt = The.Now,
+        ConfiguredBy = The.Admin,
+        Version = 1,
+        RowVersion = 1,
+    };
+
     [Fact]
     public void DestinationVector_EncodedFromTheDocumentAlone_IsItsPlaintext()
     {
         // docs/envelope-format.md §The destination seal, written again from the document (EnvelopeSpec), not CredentialDestination.
-        var vectors = Load().Where(v => v.Destination is not null).ToList();
+        var vectors = Load().Where(v => v.IsDestination).ToList();
 
         vectors.Should().NotBeEmpty();
         foreach (var vector in vectors)
         {
-            EnvelopeSpec.EncodeDestination(vector.Destination!).Should().Equal(Convert.FromBase64String(vector.PlaintextBase64!), vector.Description);
+            EnvelopeSpec.EncodeDestination(vector.DestinationVersion!.Value, vector.Destination!).Should().Equal(vector.PlaintextBytes, vector.Description);
+
+            var decoded = EnvelopeSpec.DecodeDestination(vector.PlaintextBytes);
+            decoded.Should().NotBeNull(vector.Description);
+            decoded!.Value.Version.Should().Be(vector.DestinationVersion!.Value, vector.Description);
+            decoded.Value.Records.Should().BeEquivalentTo(vector.Destination, vector.Description);
+        }
+    }
+
+    [Fact]
+    public void DestinationVector_Version3_RecordsFromTheRowAndItsSecretEnvelopes_AreItsRecords()
+    {
+        // The secret.NAME records are recomputed from the envelopes the vector gives, as a verifier would.
+        foreach (var vector in DestinationVectors(3))
+        {
+            var settings = vector.Destination!.Where(r => r.Key.StartsWith("setting.", StringComparison.Ordinal))
+                .ToDictionary(r => r.Key["setting.".Length..], r => r.Value, StringComparer.Ordinal);
+            var records = EnvelopeSpec.DestinationRecords(vector.Destination!["kind"], vector.Destination["environment"], settings, vector.SecretEnvelopeBytes);
+
+            records.Should().BeEquivalentTo(vector.Destination, vector.Description);
+            EnvelopeSpec.EncodeDestination(3, records).Should().Equal(vector.PlaintextBytes, vector.Description);
+        }
+    }
+
+    [Fact]
+    public void DestinationVector_Version2_SecretRecords_AreTheDigestsOfTheSecretEnvelopesUnderTheirEnvelopeFieldNames()
+    {
+        foreach (var vector in DestinationVectors(2))
+        {
+            var digests = vector.SecretEnvelopeBytes.ToDictionary(s => "secret." + EnvelopeSpec.SecretEnvelopeField(s.Key), s => EnvelopeSpec.Digest(s.Value), StringComparer.Ordinal);
+
+            vector.Destination!.Where(r => r.Key.StartsWith("secret.", StringComparison.Ordinal)).Should().BeEquivalentTo(digests, vector.Description);
+        }
+    }
+
+    [Fact]
+    public void DestinationVector_SecretEnvelopes_OpenUnderTheDocumentedFieldNames()
+    {
+        foreach (var vector in Load().Where(v => v.IsDestination))
+        {
+            var vault = Some.Vault(vector.KekId, (vector.KekId, vector.Kek));
+            foreach (var (name, envelope) in vector.SecretEnvelopeBytes)
+            {
+                var field = EnvelopeSpec.SecretEnvelopeField(name);
+
+                SecretFields.Envelope(name).Should().Be(field);
+                vault.Open(envelope, vector.CompanyId, field).Should().NotBeEmpty(vector.Description);
+                EnvelopeSpec.TryOpen(envelope, vector.KekId, Convert.FromBase64String(vector.Kek), vector.CompanyId, field).Should().NotBeNullOrEmpty(vector.Description);
+            }
         }
     }
 
     [Fact]
     public void DestinationVector_CredentialDestinationEncode_GivesItsPlaintext()
     {
-        var vectors = Load().Where(v => v.Destination is not null).ToList();
-
-        vectors.Should().NotBeEmpty();
-        foreach (var vector in vectors)
+        foreach (var vector in DestinationVectors(3))
         {
-            var fields = vector.Destination!;
-            var row = new StoredCredential
-            {
-                CompanyId = vector.CompanyId,
-                Kind = fields["kind"]!,
-                Environment = fields["environment"]!,
-                Settings = fields.Where(f => f.Key.StartsWith("setting.", StringComparison.Ordinal) && f.Value is not null)
-                    .ToDictionary(f => f.Key["setting.".Length..], f => f.Value!, StringComparer.Ordinal),
-                ConfiguredAt = The.Now,
-                ConfiguredBy = The.Admin,
-                Version = 1,
-                RowVersion = 1,
-            };
+            var row = Row(vector.CompanyId, vector.Destination!, vector.SecretEnvelopeBytes);
 
-            CredentialDestination.Encode(row).Should().Equal(Convert.FromBase64String(vector.PlaintextBase64!), vector.Description);
+            CredentialDestination.Encode(row).Should().Equal(vector.PlaintextBytes, vector.Description);
+            CredentialDestination.Mismatches(vector.PlaintextBytes, row).Should().BeEmpty(vector.Description);
+        }
+    }
+
+    [Fact]
+    public void LegacyDestinationVector_ReadByCredentialDestination_MatchesTheMigratedRow()
+    {
+        // §Legacy versions 1 and 2: the row migration 0004 made of the sealed one, built from the document's mapping table.
+        foreach (var vector in DestinationVectors(2))
+        {
+            var migrated = EnvelopeSpec.MigrateLegacyRecords(vector.Destination!);
+            var row = Row(vector.CompanyId, migrated, vector.SecretEnvelopeBytes);
+
+            CredentialDestination.Mismatches(vector.PlaintextBytes, row).Should().BeEmpty(vector.Description);
+            CredentialDestination.AsSealed(row, vector.PlaintextBytes).Settings.Should().BeEquivalentTo(row.Settings, vector.Description);
+            CredentialDestination.Encode(row).Should().Equal(EnvelopeSpec.EncodeDestination(3, migrated), "the next write seals the migrated row as version 3 ({0})", vector.Description);
+
+            var setting = row.Settings.Keys.Min(StringComparer.Ordinal)!;
+            var changed = row with { Settings = new Dictionary<string, string>(row.Settings) { [setting] = "https://attacker.example/" } };
+            CredentialDestination.Mismatches(vector.PlaintextBytes, changed).Should().Equal([setting], "the legacy seal still protects the row ({0})", vector.Description);
         }
     }
 
