@@ -75,11 +75,13 @@ public sealed class SchemaMigrationTests : IDisposable
 
         await using (var connection = await source.OpenConnectionAsync())
         {
-            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3);
+            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4);
         }
 
         var row = await repository.GetAsync("company-v1");
-        row.Should().BeEquivalentTo(new { CompanyId = "company-v1", ClientId = "client", Version = 3L, DestinationSeal = (byte[]?)null });
+        row.Should().BeEquivalentTo(new { CompanyId = "company-v1", Kind = "oauth_client_credentials", Version = 3L, DestinationSeal = (byte[]?)null });
+        row!.Settings.Should().Equal(new Dictionary<string, string> { ["client_id"] = "client" }, "the mode's unset fields are left out");
+        row.Secrets.Should().BeEmpty();
     }
 
     [Fact]
@@ -97,7 +99,7 @@ public sealed class SchemaMigrationTests : IDisposable
     {
         await using var connection = await source.OpenConnectionAsync();
         (await connection.QueryAsync<string>(tablesSql)).Should().BeEquivalentTo("eits_credentials", "eits_audit", "eits_audit_head", "eits_schema_version");
-        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3);
+        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4);
         (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM eits_audit_head")).Should().Be(1);
     }
 

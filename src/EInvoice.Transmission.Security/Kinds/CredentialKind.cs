@@ -34,9 +34,14 @@ public abstract class CredentialKind
         Fields = [.. fields];
         foreach (var field in Fields)
         {
-            if (Fields.Count(f => f.IsSecret == field.IsSecret && (f.Matches(field.Name) || field.Matches(f.Name) || f.Name == field.Name)) > 1)
+            ArgumentNullException.ThrowIfNull(field, nameof(fields));
+
+            // A name is one field: plain or secret, never both (the header family excepted, whose members are checked
+            // against each other when credentials are saved); kind and environment name the credential itself.
+            if (Fields.Count(f => (f.IsSecret == field.IsSecret || !field.IsFamily) && (f.Matches(field.Name) || field.Matches(f.Name) || f.Name == field.Name)) > 1
+                || field.Name is "kind" or "environment")
             {
-                throw new ArgumentException($"Kind '{name}' declares the {(field.IsSecret ? "secret" : "plain")} field '{field.Name}' more than once, or inside a family.", nameof(fields));
+                throw new ArgumentException($"Kind '{name}' declares the field '{field.Name}' more than once, as plain and secret, inside a family, or with a reserved name (kind, environment).", nameof(fields));
             }
         }
     }

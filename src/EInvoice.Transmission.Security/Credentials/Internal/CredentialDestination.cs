@@ -138,7 +138,9 @@ internal static class CredentialDestination
     {
         if (bytes.StartsWith(HeaderV3))
         {
-            return DecodeRecords(bytes[HeaderV3.Length..]);
+            // A seal without its kind and environment says nothing that can be trusted about either.
+            var records = DecodeRecords(bytes[HeaderV3.Length..]);
+            return records is not null && records.ContainsKey(KindRecord) && records.ContainsKey(EnvironmentRecord) ? records : null;
         }
 
         var legacy = bytes.StartsWith(HeaderV2) ? DecodeRecords(bytes[HeaderV2.Length..]) : DecodeV1(bytes);
@@ -158,7 +160,7 @@ internal static class CredentialDestination
             var lengthEnd = nameEnd < 0 ? -1 : Array.IndexOf(bytes, (byte)':', nameEnd + 1);
             if (lengthEnd < 0
                 || !int.TryParse(bytes.AsSpan(nameEnd + 1, lengthEnd - nameEnd - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-                || lengthEnd + 1 + length >= bytes.Length || bytes[lengthEnd + 1 + length] != (byte)'\n')
+                || (long)lengthEnd + 1 + length >= bytes.Length || bytes[lengthEnd + 1 + length] != (byte)'\n')
             {
                 return null;
             }

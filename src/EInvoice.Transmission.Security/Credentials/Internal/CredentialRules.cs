@@ -159,6 +159,12 @@ internal static class CredentialRules
             throw new ArgumentException($"{what} is longer than {field.MaxLength} characters.", Parameter);
         }
 
+        if (!IsWellFormed(value))
+        {
+            // A lone surrogate would be stored as U+FFFD and then no longer match its own seal.
+            throw new ArgumentException($"{what} is not well-formed Unicode text (it has a lone surrogate).", Parameter);
+        }
+
         switch (field.Rule)
         {
             case CredentialFieldRule.Endpoint:
@@ -193,12 +199,12 @@ internal static class CredentialRules
         // A pasted line break, a secret of blanks or the redaction placeholder read back from a status page: each would
         // be stored and then fail at the platform, or worse, be sent in a header where a line break splits the request.
         var secret = value.Reveal();
-        if (string.IsNullOrWhiteSpace(secret) || secret.Any(char.IsControl)
+        if (!IsWellFormed(secret) || string.IsNullOrWhiteSpace(secret) || secret.Any(char.IsControl)
             || secret.Trim().Equals(SecretValue.RedactedText, StringComparison.OrdinalIgnoreCase)
             || (field.Rule == CredentialFieldRule.HeaderValue && secret.Trim().Length != secret.Length))
         {
             throw new ArgumentException(
-                $"{what} must contain more than white space, no line breaks or other control characters{(field.Rule == CredentialFieldRule.HeaderValue ? " or surrounding white space" : string.Empty)}, and not be the placeholder {SecretValue.RedactedText}.",
+                $"{what} must be well-formed text of more than white space, no line breaks or other control characters{(field.Rule == CredentialFieldRule.HeaderValue ? " or surrounding white space" : string.Empty)}, and not be the placeholder {SecretValue.RedactedText}.",
                 Parameter);
         }
     }
@@ -246,6 +252,8 @@ internal static class CredentialRules
             }
         }
     }
+
+    private static bool IsWellFormed(string value) => System.Text.Unicode.Utf8.FromUtf16(value, new byte[value.Length * 3], out _, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done;
 
     private static bool IsLoopback(Uri uri)
         => uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var address) && IPAddress.IsLoopback(address));
