@@ -10,9 +10,10 @@ namespace EInvoice.Transmission.Security.Tests.Security;
 public sealed class InputValidationTests
 {
     private readonly InMemoryCredentialRepository _repository = new();
+    private readonly TestMfaVerifier _mfa = new(Some.Clock());
     private readonly CredentialStore _store;
 
-    public InputValidationTests() => _store = Some.Store(_repository);
+    public InputValidationTests() => _store = Some.Store(_repository, verifier: _mfa);
 
     public static TheoryData<string?> BadCompanyIds => new()
     {
@@ -267,5 +268,6 @@ public sealed class InputValidationTests
     {
         (await _repository.ListAsync(null, 10)).Should().BeEmpty("nothing is stored for bad input");
         (await _repository.ReadAuditAsync(0, 10)).Should().BeEmpty("bad input is not an audited change");
+        _mfa.Calls.Should().Be(0, "the proof is not used by a change that is refused anyway");
     }
 }
