@@ -85,7 +85,7 @@ public static class SampleRun
             // Phase 1: credentials, transmissions, refresh, connection test.
             await using (var host = await StartHostAsync(cancellationToken))
             {
-                await Step("Set the company's DirectDctce credentials (an admin with a fresh MFA step-up)");
+                await Step("Set the company's OAuth client credentials (an admin with a fresh MFA step-up)");
                 var store = host.Services.GetRequiredService<CredentialStore>();
                 var mfa = host.Services.GetRequiredService<StepUpMfa>();
                 var status = await store.SetAsync(

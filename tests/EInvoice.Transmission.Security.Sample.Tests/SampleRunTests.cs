@@ -35,7 +35,7 @@ public sealed class SampleRunTests : IDisposable
         }
 
         output.Should().Contain("DEVELOPMENT KEY").And.Contain("For development only");
-        output.Should().Contain("\"hasClientSecret\": true").And.Contain("\"mode\": \"DirectDctce\"").And.Contain("\"environment\": \"Sandbox\"");
+        output.Should().Contain("\"secretNames\": [").And.Contain("\"client_secret\"").And.Contain("\"kind\": \"oauth_client_credentials\"").And.Contain("\"environment\": \"Sandbox\"");
         output.Should().Contain("token requests for 5 transmissions: 1");
         output.Should().Contain("background refreshes: 1");
         output.Should().Contain("credentials work");

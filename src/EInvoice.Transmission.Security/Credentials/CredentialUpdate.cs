@@ -57,6 +57,11 @@ public sealed record CredentialUpdate
     /// <returns>The new update.</returns>
     public CredentialUpdate WithSetting(string name, Uri? value) => WithSetting(name, value is null ? null : value.IsAbsoluteUri ? value.AbsoluteUri : value.OriginalString);
 
+    /// <summary>Returns a copy of this update that also removes a plain setting.</summary>
+    /// <param name="name">The field name.</param>
+    /// <returns>The new update.</returns>
+    public CredentialUpdate WithoutSetting(string name) => WithSetting(name, (string?)null);
+
     /// <summary>Returns a copy of this update that also sets (or, with <see langword="null"/>, removes) a secret.</summary>
     /// <param name="name">The field name, such as <see cref="ApiKeyKind.ApiKey"/>.</param>
     /// <param name="value">The secret, or <see langword="null"/> to remove it.</param>

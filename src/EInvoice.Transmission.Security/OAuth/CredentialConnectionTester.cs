@@ -7,9 +7,10 @@ namespace EInvoice.Transmission.Security;
 /// <see cref="CredentialStatus.LastConnectionTest"/>).
 /// </summary>
 /// <remarks>
-/// A direct platform connection is tested by requesting a new access token (which is then used and stored); an
-/// Accredited Service Provider by a GET of its endpoint with the API key, where anything but 401, 403 or a server
-/// error counts as accepted; a sandbox needs no test and always succeeds. Error texts never contain a secret.
+/// A kind that uses access tokens is tested by requesting a new one (which is then used and stored); any other kind
+/// that attaches credentials (an API key, HTTP Basic, a host's static kind) by a GET of its API endpoint with them,
+/// where anything but a redirect, 401, 403 or a server error counts as accepted; credentials that attach nothing
+/// (<see cref="NoCredentialsKind"/>) need no test and always succeed. Error texts never contain a secret.
 /// </remarks>
 public sealed class CredentialConnectionTester
 {

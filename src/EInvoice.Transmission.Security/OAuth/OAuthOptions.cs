@@ -11,7 +11,7 @@ public sealed class OAuthOptions
     /// <value><c>einvoice:transmit einvoice:status</c>.</value>
     public string DefaultScope { get; set; } = "einvoice:transmit einvoice:status";
 
-    /// <summary>Gets or sets how the client authenticates to the token endpoint.</summary>
+    /// <summary>Gets or sets how the client authenticates to the token endpoint when a company's credentials set no <see cref="OAuthClientCredentialsKind.ClientAuthentication"/>.</summary>
     /// <value><see cref="OAuthClientAuthentication.ClientSecretPost"/>.</value>
     public OAuthClientAuthentication ClientAuthentication { get; set; } = OAuthClientAuthentication.ClientSecretPost;
 
@@ -38,11 +38,11 @@ public sealed class OAuthOptions
     /// <value>1 minute. Between 1 second and 1 hour.</value>
     public TimeSpan CredentialRecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Gets or sets the header that carries an Accredited Service Provider's API key.</summary>
+    /// <summary>Gets or sets the header that carries an API key when a company's credentials set no <see cref="ApiKeyKind.HeaderName"/>.</summary>
     /// <value><c>X-API-Key</c>.</value>
     public string ApiKeyHeaderName { get; set; } = "X-API-Key";
 
-    /// <summary>Gets or sets the header that carries the company's identifier at its ASP; <see langword="null"/> to send none.</summary>
+    /// <summary>Gets or sets the header that carries the company's identifier when its credentials set no <see cref="ApiKeyKind.IdentifierHeader"/>; <see langword="null"/> to send none.</summary>
     /// <value><see langword="null"/>.</value>
     public string? AspIdentifierHeaderName { get; set; }
 }

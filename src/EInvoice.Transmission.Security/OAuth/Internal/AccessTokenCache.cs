@@ -163,8 +163,10 @@ internal sealed class AccessTokenCache : IDisposable
                 }
             }
         }
-        else if (credentials.ApiEndpoint is not null)
+        else if (credentials.ApiEndpoint is not null && AuthSnapshot.ForStatic(credentials, DateTimeOffset.MaxValue) is { } probe
+            && (probe.Authorization is not null || probe.Headers.Length > 0))
         {
+            // Only credentials that attach something are tried: there is nothing to test for none.
             (error, transient) = await ProbeAsync(credentials, cancellationToken).ConfigureAwait(false);
         }
 
@@ -522,10 +524,12 @@ internal sealed class AccessTokenCache : IDisposable
         }
         catch (OAuthTokenException ex)
         {
+            // The same filter as the built-in kind's identity provider text: an error code or nothing, a description
+            // without secrets, token-like runs or control characters, at most 256 characters.
             throw new OAuthTokenException(
                 credentials.CompanyId,
-                ex.Error is { } error && !SecretScrubber.ContainsSecret(error, secrets) ? error : OAuthTokenException.UnrecognizedError,
-                SecretScrubber.RedactTokenRuns(SecretScrubber.Scrub(ex.ErrorDescription, secrets) ?? string.Empty) is { Length: > 0 } description ? description : null,
+                (ex.Error is { } error ? TokenClient.TrustedErrorCode(error, secrets) : null) ?? OAuthTokenException.UnrecognizedError,
+                TokenClient.TrustedDescription(ex.ErrorDescription, secrets),
                 ex.StatusCode,
                 ex.IsTransient,
                 ex.RetryAfter);

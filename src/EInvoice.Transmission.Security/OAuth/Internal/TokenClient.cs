@@ -139,11 +139,11 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
     private static string Origin(HttpRequestMessage request) => OriginText.Of(request.RequestUri) ?? "the token endpoint";
 
     /// <summary>The identity provider's <c>error</c>, if it is an error code and holds no known secret.</summary>
-    private static string? TrustedErrorCode(string error, IEnumerable<SecretValue> secrets)
+    internal static string? TrustedErrorCode(string error, IEnumerable<SecretValue> secrets)
         => ErrorCodeSyntax().IsMatch(error) && !SecretScrubber.ContainsSecret(error, secrets) ? error : null;
 
     /// <summary>The identity provider's <c>error_description</c> without known secrets and token-like runs, or <see langword="null"/>.</summary>
-    private static string? TrustedDescription(string? description, IEnumerable<SecretValue> secrets)
+    internal static string? TrustedDescription(string? description, IEnumerable<SecretValue> secrets)
     {
         if (string.IsNullOrWhiteSpace(description))
         {
