@@ -210,20 +210,70 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
     }
 
     /// <inheritdoc/>
-    public async Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public async Task<StoredCredential?> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(companyId);
         ArgumentNullException.ThrowIfNull(owner);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
+            // The compare-and-set and the read in one statement: the row as it is when the lease is taken.
+            var row = await connection.QuerySingleOrDefaultAsync<CredentialRow>(new CommandDefinition(
                 $"""
                 UPDATE {Table} SET lease_owner = @owner, lease_expires_at = @expiresAt
                 WHERE company_id = @companyId AND (lease_owner IS NULL OR lease_owner = @owner OR lease_expires_at <= @now)
+                RETURNING {CredentialRow.Columns}
                 """,
                 new { companyId, owner, now = now.ToUnixTimeMilliseconds(), expiresAt = expiresAt.ToUnixTimeMilliseconds() },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return row?.ToStoredCredential();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> SaveTokensAsync(string companyId, long version, TokenUpdate tokens, string? releaseLeaseOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Every right-hand side reads the row as it was, so the lease columns are compared with the old owner.
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE {Table} SET
+                    access_token = @AccessToken, refresh_token = @RefreshToken,
+                    access_token_expires_at = @ExpiresAt, access_token_refresh_at = @RefreshAt,
+                    is_valid = CASE WHEN @SetValidity THEN @IsValid ELSE is_valid END,
+                    last_validated_at = CASE WHEN @SetValidity THEN @ValidatedAt ELSE last_validated_at END,
+                    row_version = row_version + 1,
+                    lease_owner = CASE WHEN lease_owner = @Owner THEN NULL ELSE lease_owner END,
+                    lease_expires_at = CASE WHEN lease_owner = @Owner THEN NULL ELSE lease_expires_at END
+                WHERE company_id = @CompanyId AND version = @Version
+                """,
+                new
+                {
+                    CompanyId = companyId,
+                    Version = version,
+                    tokens.AccessToken,
+                    tokens.RefreshToken,
+                    ExpiresAt = tokens.AccessTokenExpiresAt?.ToUnixTimeMilliseconds(),
+                    RefreshAt = tokens.AccessTokenRefreshAt?.ToUnixTimeMilliseconds(),
+                    SetValidity = tokens.IsValid is not null,
+                    tokens.IsValid,
+                    ValidatedAt = tokens.ValidatedAt?.ToUnixTimeMilliseconds(),
+                    Owner = releaseLeaseOf,
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (updated == 0 && releaseLeaseOf is not null)
+            {
+                // The credentials moved on meanwhile: nothing to store, but the lease is still released.
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"UPDATE {Table} SET lease_owner = NULL, lease_expires_at = NULL WHERE company_id = @companyId AND lease_owner = @owner",
+                    new { companyId, owner = releaseLeaseOf },
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             return updated == 1;
         }
     }

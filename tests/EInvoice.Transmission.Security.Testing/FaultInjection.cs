@@ -131,8 +131,11 @@ public abstract class DelegatingCredentialRepository(ICredentialRepository inner
 
     public virtual Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default) => _auditTrail.GetAuditHeadAsync(cancellationToken);
 
-    public virtual Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public virtual Task<StoredCredential?> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
         => _leases.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+
+    public virtual Task<bool> SaveTokensAsync(string companyId, long version, TokenUpdate tokens, string? releaseLeaseOf, CancellationToken cancellationToken = default)
+        => _leases.SaveTokensAsync(companyId, version, tokens, releaseLeaseOf, cancellationToken);
 
     public virtual Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
         => _leases.ReleaseLeaseAsync(companyId, owner, cancellationToken);
@@ -155,6 +158,9 @@ public sealed class FaultyInMemoryRepository(FaultPlan plan) : DelegatingCredent
 
     public override Task<AuditEntry> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
         => WriteAsync(FaultTarget.AuditAppend, () => base.AppendAuditAsync(audit, cancellationToken));
+
+    public override Task<bool> SaveTokensAsync(string companyId, long version, TokenUpdate tokens, string? releaseLeaseOf, CancellationToken cancellationToken = default)
+        => WriteAsync(FaultTarget.CredentialWrite, () => base.SaveTokensAsync(companyId, version, tokens, releaseLeaseOf, cancellationToken));
 
     private async Task<T> WriteAsync<T>(FaultTarget target, Func<Task<T>> write)
     {

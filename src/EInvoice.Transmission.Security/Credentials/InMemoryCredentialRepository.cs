@@ -157,24 +157,47 @@ public sealed class InMemoryCredentialRepository : ICredentialRepository, IAudit
     }
 
     /// <inheritdoc/>
-    public Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public Task<StoredCredential?> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(companyId);
         ArgumentNullException.ThrowIfNull(owner);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_rows.ContainsKey(companyId))
+            if (!_rows.TryGetValue(companyId, out var row))
             {
-                return Task.FromResult(false);
+                return Task.FromResult<StoredCredential?>(null);
             }
 
             if (_leases.TryGetValue(companyId, out var lease) && lease.Owner != owner && lease.ExpiresAt > now)
             {
-                return Task.FromResult(false);
+                return Task.FromResult<StoredCredential?>(null);
             }
 
             _leases[companyId] = (owner, expiresAt);
+            return Task.FromResult<StoredCredential?>(row);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> SaveTokensAsync(string companyId, long version, TokenUpdate tokens, string? releaseLeaseOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        ArgumentNullException.ThrowIfNull(tokens);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (releaseLeaseOf is not null && _leases.TryGetValue(companyId, out var lease) && lease.Owner == releaseLeaseOf)
+            {
+                _leases.Remove(companyId);
+            }
+
+            if (!_rows.TryGetValue(companyId, out var row) || row.Version != version)
+            {
+                return Task.FromResult(false);
+            }
+
+            _rows[companyId] = tokens.ApplyTo(row) with { RowVersion = row.RowVersion + 1 };
             return Task.FromResult(true);
         }
     }

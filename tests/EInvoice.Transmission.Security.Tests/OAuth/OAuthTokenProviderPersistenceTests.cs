@@ -1,5 +1,7 @@
 using System.Net;
 using EInvoice.Transmission.Security.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RichardSzalay.MockHttp;
 
 namespace EInvoice.Transmission.Security.Tests.OAuth;
@@ -163,6 +165,76 @@ public sealed class OAuthTokenProviderPersistenceTests
         host.ApiCalls.Should().ContainSingle().Which.Authorization.Should().Be("Bearer stored-by-the-other-host");
     }
 
+    [Fact]
+    public async Task SendAsync_ColdMissWithoutContention_ThreeStorageRoundTripsOneTokenRequestAndEachEnvelopeOpenedOnce()
+    {
+        var counting = new CountingRepository(new InMemoryCredentialRepository());
+        var keys = new CountingKeyProvider(Some.KeyRing());
+        await using var host = TransmissionTestHost.Create(
+            counting, configure: services => services.Replace(ServiceDescriptor.Singleton<IKeyEncryptionKeyProvider>(keys)));
+        var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
+        token.Respond(_ => TokenResponses.Token("cold-token", 3600, "cold-refresh"));
+        host.ServeApi(The.ApiEndpoint);
+        await host.SetDirectAsync();
+        counting.Calls.Clear();
+        keys.Calls = 0;
+
+        using var response = await host.SendAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        counting.Calls.Should().Equal(["Get", "TryAcquireLease", "SaveTokens"], "read, lease with the row as it is then, save with the release: three round trips");
+        host.Http.GetMatchCount(token).Should().Be(1);
+        keys.Calls.Should().Be(4, "the seal and the client secret are opened once (the row under the lease is the same bytes), and the two new tokens sealed");
+    }
+
+    /// <summary>Records each storage call of the token path, in order.</summary>
+    private sealed class CountingRepository(ICredentialRepository inner) : DelegatingCredentialRepository(inner)
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+
+        public override Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default)
+        {
+            Calls.Enqueue("Get");
+            return base.GetAsync(companyId, cancellationToken);
+        }
+
+        public override Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
+        {
+            Calls.Enqueue("Update");
+            return base.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken);
+        }
+
+        public override Task<StoredCredential?> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            Calls.Enqueue("TryAcquireLease");
+            return base.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
+        }
+
+        public override Task<bool> SaveTokensAsync(string companyId, long version, TokenUpdate tokens, string? releaseLeaseOf, CancellationToken cancellationToken = default)
+        {
+            Calls.Enqueue("SaveTokens");
+            return base.SaveTokensAsync(companyId, version, tokens, releaseLeaseOf, cancellationToken);
+        }
+
+        public override Task ReleaseLeaseAsync(string companyId, string owner, CancellationToken cancellationToken = default)
+        {
+            Calls.Enqueue("ReleaseLease");
+            return base.ReleaseLeaseAsync(companyId, owner, cancellationToken);
+        }
+    }
+
+    /// <summary>Counts every use of the key ring: one per envelope sealed or opened.</summary>
+    private sealed class CountingKeyProvider(KeyEncryptionKeyRing ring) : IKeyEncryptionKeyProvider
+    {
+        public int Calls;
+
+        public KeyEncryptionKeyRing GetKeyRing()
+        {
+            Interlocked.Increment(ref Calls);
+            return ring;
+        }
+    }
+
     /// <summary>Runs a step just before the first lease request reaches the storage, then passes everything through.</summary>
     private sealed class BeforeFirstLeaseRepository(ICredentialRepository inner, Func<Task> beforeFirstLease) : DelegatingCredentialRepository(inner)
     {
@@ -170,7 +242,7 @@ public sealed class OAuthTokenProviderPersistenceTests
 
         public bool Intercepted => _intercepted == 1;
 
-        public override async Task<bool> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        public override async Task<StoredCredential?> TryAcquireLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Exchange(ref _intercepted, 1) == 0)
             {

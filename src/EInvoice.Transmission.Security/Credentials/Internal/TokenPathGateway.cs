@@ -44,15 +44,51 @@ internal sealed class TokenPathGateway
     }
 
     /// <summary>Reads a company's credentials with their secrets opened, once their destination passed its check.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="previous">
+    /// The company's credentials as last read, if any: envelopes that are byte for byte the same are not opened again,
+    /// and a destination and seal that are the same are not checked again (they were).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="CredentialVaultException">An envelope cannot be opened, or the destination failed its check.</exception>
-    public async Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
+    public async Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, TransmissionCredentials? previous, CancellationToken cancellationToken)
     {
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : Open(row, previous);
+    }
+
+    /// <inheritdoc cref="GetCredentialsAsync(string, TransmissionCredentials?, CancellationToken)"/>
+    public Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
+        => GetCredentialsAsync(companyId, null, cancellationToken);
+
+    /// <summary>
+    /// Takes the short cross-process lease on a company's token request and returns its credentials as they are at that
+    /// moment (one round trip), or <see langword="null"/> when another process holds the lease or the row is gone.
+    /// </summary>
+    /// <exception cref="CredentialVaultException">An envelope cannot be opened, or the destination failed its check.</exception>
+    public async Task<TransmissionCredentials?> TryAcquireTokenLeaseAsync(
+        string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, TransmissionCredentials? previous, CancellationToken cancellationToken)
+    {
+        var row = await _leases.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
             return null;
         }
 
+        try
+        {
+            return Open(row, previous);
+        }
+        catch
+        {
+            await _leases.ReleaseLeaseAsync(companyId, owner, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private TransmissionCredentials Open(StoredCredential row, TransmissionCredentials? previous)
+    {
+        var companyId = row.CompanyId;
         var kind = _kinds.Find(row.Kind)
             ?? throw new OAuthTokenException(
                 companyId,
@@ -61,7 +97,12 @@ internal sealed class TokenPathGateway
                 null,
                 isTransient: false,
                 null);
-        _rows.EnsureDestinationIsSealed(row);
+        var known = previous?.Source is { } source && source.CompanyId == companyId ? source : null;
+        if (!(known is not null && SameBytes(known.DestinationSeal, row.DestinationSeal)
+            && CredentialDestination.Encode(known).AsSpan().SequenceEqual(CredentialDestination.Encode(row))))
+        {
+            _rows.EnsureDestinationIsSealed(row);
+        }
 
         // Only the secrets the kind declares are opened: one it does not use (left by a change of kind) stays sealed.
         var secrets = new Dictionary<string, SecretValue>(StringComparer.Ordinal);
@@ -69,7 +110,9 @@ internal sealed class TokenPathGateway
         {
             if (kind.FindField(name, isSecret: true) is not null)
             {
-                secrets[name] = OpenOrNull(row, envelope, SecretFields.Envelope(name))!;
+                secrets[name] = known is not null && known.Secrets.TryGetValue(name, out var same) && SameBytes(same, envelope) && previous!.Values.Secrets.TryGetValue(name, out var opened)
+                    ? opened
+                    : OpenOrNull(row, envelope, SecretFields.Envelope(name))!;
             }
         }
 
@@ -80,32 +123,56 @@ internal sealed class TokenPathGateway
             Values = values,
             Version = row.Version,
             ApiEndpoint = kind.GetApiEndpoint(values),
-            AccessToken = OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
-            RefreshToken = OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+            AccessToken = known is not null && SameBytes(known.AccessToken, row.AccessToken) ? previous!.AccessToken : OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
+            RefreshToken = known is not null && SameBytes(known.RefreshToken, row.RefreshToken) ? previous!.RefreshToken : OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
             AccessTokenExpiresAt = row.AccessTokenExpiresAt,
             AccessTokenRefreshAt = row.AccessTokenRefreshAt,
+            Source = row,
         };
     }
 
-    /// <summary>Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>.</summary>
-    public Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
-    {
-        var access = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken);
-        var refresh = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken);
-        return WriteTokensAsync(
+    private static bool SameBytes(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
+    /// <summary>
+    /// Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>, and releases the
+    /// lease of <paramref name="releaseLeaseOf"/> in the same write.
+    /// </summary>
+    public Task<bool> SaveTokensAsync(
+        string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, string? releaseLeaseOf, CancellationToken cancellationToken)
+        => _leases.SaveTokensAsync(
             companyId,
             version,
-            access,
-            refresh,
-            AuditChain.TruncateToMilliseconds(expiresAt),
-            AuditChain.TruncateToMilliseconds(refreshAt),
-            isValid: true,
+            new TokenUpdate
+            {
+                AccessToken = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken),
+                RefreshToken = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken),
+                AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
+                AccessTokenRefreshAt = AuditChain.TruncateToMilliseconds(refreshAt),
+                IsValid = true,
+                ValidatedAt = _rows.Now(),
+            },
+            releaseLeaseOf,
             cancellationToken);
-    }
 
-    /// <summary>Removes cached tokens if the credentials are still at <paramref name="version"/>; optionally marks them as not working.</summary>
+    /// <summary>Stores freshly acquired tokens (<see cref="SaveTokensAsync(string, long, SecretValue, SecretValue?, DateTimeOffset, DateTimeOffset, string?, CancellationToken)"/>) holding no lease.</summary>
+    public Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
+        => SaveTokensAsync(companyId, version, accessToken, refreshToken, expiresAt, refreshAt, null, cancellationToken);
+
+    /// <summary>
+    /// Removes cached tokens if the credentials are still at <paramref name="version"/>; optionally marks them as not
+    /// working; releases the lease of <paramref name="releaseLeaseOf"/> in the same write.
+    /// </summary>
+    public Task<bool> ClearTokensAsync(string companyId, long version, bool markInvalid, string? releaseLeaseOf, CancellationToken cancellationToken)
+        => _leases.SaveTokensAsync(
+            companyId,
+            version,
+            new TokenUpdate { IsValid = markInvalid ? false : null, ValidatedAt = markInvalid ? _rows.Now() : null },
+            releaseLeaseOf,
+            cancellationToken);
+
+    /// <summary>Removes cached tokens holding no lease (<see cref="ClearTokensAsync(string, long, bool, string?, CancellationToken)"/>).</summary>
     public Task<bool> ClearTokensAsync(string companyId, long version, bool markInvalid, CancellationToken cancellationToken)
-        => WriteTokensAsync(companyId, version, null, null, null, null, isValid: markInvalid ? false : null, cancellationToken);
+        => ClearTokensAsync(companyId, version, markInvalid, null, cancellationToken);
 
     /// <summary>
     /// Records a connection test if the credentials are still at <paramref name="version"/>, scrubbing secrets from its
@@ -130,37 +197,9 @@ internal sealed class TokenPathGateway
             cancellationToken);
     }
 
-    /// <summary>Takes the short cross-process lease on a company's token request.</summary>
-    public Task<bool> TryAcquireTokenLeaseAsync(string companyId, string owner, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-        => _leases.TryAcquireLeaseAsync(companyId, owner, now, expiresAt, cancellationToken);
-
     /// <summary>Releases the lease taken by <see cref="TryAcquireTokenLeaseAsync"/>.</summary>
     public Task ReleaseTokenLeaseAsync(string companyId, string owner, CancellationToken cancellationToken)
         => _leases.ReleaseLeaseAsync(companyId, owner, cancellationToken);
-
-    /// <summary>
-    /// Replaces the row's tokens (all four token columns together, so a token never sits next to another one's expiry)
-    /// if the credentials are still at <paramref name="version"/>. <paramref name="isValid"/> records what the outcome
-    /// says about the credentials, stamped with the time; <see langword="null"/> leaves their validity as it was.
-    /// </summary>
-    private Task<bool> WriteTokensAsync(
-        string companyId, long version, byte[]? accessToken, byte[]? refreshToken, DateTimeOffset? expiresAt, DateTimeOffset? refreshAt, bool? isValid, CancellationToken cancellationToken)
-    {
-        var now = _rows.Now();
-        return _rows.MutateAtVersionAsync(
-            companyId,
-            version,
-            row => row with
-            {
-                AccessToken = accessToken,
-                RefreshToken = refreshToken,
-                AccessTokenExpiresAt = expiresAt,
-                AccessTokenRefreshAt = refreshAt,
-                IsValid = isValid ?? row.IsValid,
-                LastValidatedAt = isValid is null ? row.LastValidatedAt : now,
-            },
-            cancellationToken);
-    }
 
     /// <summary>Opens one envelope of the row; a failure is logged with the field it concerns, never with its value.</summary>
     private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)

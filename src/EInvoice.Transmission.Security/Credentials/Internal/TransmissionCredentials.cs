@@ -27,6 +27,9 @@ internal sealed record TransmissionCredentials
 
     public DateTimeOffset? AccessTokenRefreshAt { get; init; }
 
+    /// <summary>The row these were opened from: the next read reuses what is byte for byte the same.</summary>
+    public StoredCredential? Source { get; init; }
+
     /// <summary>Every secret held, tokens included, for scrubbing error texts.</summary>
     public IEnumerable<SecretValue> Secrets()
         => Values.OpenedSecrets.Concat(new[] { AccessToken, RefreshToken }.OfType<SecretValue>());

@@ -147,7 +147,7 @@ internal sealed class AccessTokenCache : IDisposable
             {
                 EnsureTokenDestination(credentials);
                 var token = await RequestTokenAsync(credentials, refreshToken: null, cancellationToken).ConfigureAwait(false);
-                var snapshot = await PersistAsync(credentials, token, cancellationToken).ConfigureAwait(false);
+                var (snapshot, _) = await PersistAsync(credentials, token, null, cancellationToken).ConfigureAwait(false);
 
                 // The new token is good: serve it rather than let the cache ask for another.
                 _entries.GetOrAdd(companyId, static id => new CompanyEntry(id)).Replace(Schedule(snapshot));
@@ -329,15 +329,18 @@ internal sealed class AccessTokenCache : IDisposable
         AuthSnapshot.EnsureAllowed(companyId, credentials.Environment, AuthSnapshot.OriginOf(credentials), requester);
         ThrowIfRefused(entry, credentials.Version);
 
+        // The lease comes with the row as it is at that moment (one round trip): another process may have stored a
+        // token, and released its lease, between the read above and this lease. Without this second look both would
+        // request a token. Secrets that did not change are not opened again.
         var now = _timeProvider.GetUtcNow();
-        var leased = await _gateway.TryAcquireTokenLeaseAsync(companyId, _leaseOwner, now, now + _options.TokenRequestTimeout, timeout.Token).ConfigureAwait(false);
+        var underLease = await LeaseCredentialsAsync(entry, now, timeout.Token).ConfigureAwait(false);
+        var leased = underLease is not null;
+        var released = false;
         try
         {
-            if (leased)
+            if (underLease is not null)
             {
-                // Checked again under the lease: another process may have stored a token, and released its lease,
-                // between the read above and this lease. Without this second read both would request a token.
-                credentials = await LoadCredentialsAsync(entry, timeout.Token).ConfigureAwait(false);
+                credentials = underLease;
                 if (WithoutTokenRequest(entry, credentials) is { } storedMeanwhile)
                 {
                     return storedMeanwhile;
@@ -362,16 +365,19 @@ internal sealed class AccessTokenCache : IDisposable
             {
                 // Seed behaviour: a failed token operation clears the cached tokens, in storage as in memory.
                 entry.Refused(credentials.Version, ex);
-                await ClearTokensQuietlyAsync(companyId, credentials.Version).ConfigureAwait(false);
+                released = await ClearTokensQuietlyAsync(companyId, credentials.Version, leased ? _leaseOwner : null).ConfigureAwait(false);
                 throw;
             }
 
             activity?.SetTag("eits.token.expires_at", token.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-            return await PersistAsync(credentials, token, CancellationToken.None).ConfigureAwait(false);
+
+            // Stored with the lease released in the same write: the third and last round trip of a token request.
+            (var snapshot, released) = await PersistAsync(credentials, token, leased ? _leaseOwner : null, CancellationToken.None).ConfigureAwait(false);
+            return snapshot;
         }
         finally
         {
-            if (leased)
+            if (leased && !released)
             {
                 await ReleaseLeaseQuietlyAsync(companyId).ConfigureAwait(false);
             }
@@ -417,15 +423,40 @@ internal sealed class AccessTokenCache : IDisposable
         var companyId = entry.CompanyId;
         try
         {
-            var credentials = await _gateway.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false)
+            var credentials = await _gateway.GetCredentialsAsync(companyId, entry.Credentials, cancellationToken).ConfigureAwait(false)
                 ?? throw Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
-            entry.Loaded(credentials.Version, credentials.Environment, AuthSnapshot.OriginOf(credentials));
+            Loaded(entry, credentials);
             return credentials;
         }
         catch (CredentialVaultException ex)
         {
             throw Permanent(companyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", ex);
         }
+    }
+
+    /// <summary>Takes the lease with the credentials as they are then; <see langword="null"/> when another process holds it.</summary>
+    private async Task<TransmissionCredentials?> LeaseCredentialsAsync(CompanyEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var credentials = await _gateway.TryAcquireTokenLeaseAsync(entry.CompanyId, _leaseOwner, now, now + _options.TokenRequestTimeout, entry.Credentials, cancellationToken).ConfigureAwait(false);
+            if (credentials is not null)
+            {
+                Loaded(entry, credentials);
+            }
+
+            return credentials;
+        }
+        catch (CredentialVaultException ex)
+        {
+            throw Permanent(entry.CompanyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", ex);
+        }
+    }
+
+    private static void Loaded(CompanyEntry entry, TransmissionCredentials credentials)
+    {
+        entry.Loaded(credentials.Version, credentials.Environment, AuthSnapshot.OriginOf(credentials));
+        entry.Credentials = credentials;
     }
 
     /// <summary>A token in storage that is still good: left by an earlier run of this process or by another one.</summary>
@@ -556,22 +587,25 @@ internal sealed class AccessTokenCache : IDisposable
         }
     }
 
-    /// <summary>Stores the token sealed, so a restart or another instance reuses it; a storage failure only costs that reuse.</summary>
-    private async Task<AuthSnapshot> PersistAsync(TransmissionCredentials credentials, IssuedToken token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the token sealed, so a restart or another instance reuses it, releasing <paramref name="releaseLeaseOf"/>'s
+    /// lease in the same write; a storage failure only costs that reuse. Returns whether the write went through.
+    /// </summary>
+    private async Task<(AuthSnapshot Snapshot, bool Written)> PersistAsync(TransmissionCredentials credentials, IssuedToken token, string? releaseLeaseOf, CancellationToken cancellationToken)
     {
         var refreshBefore = _policy.RefreshBefore(token.Lifetime);
         var now = _timeProvider.GetUtcNow();
         var snapshot = AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, _policy.RecheckAt(now));
         try
         {
-            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, cancellationToken).ConfigureAwait(false);
+            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, releaseLeaseOf, cancellationToken).ConfigureAwait(false);
+            return (snapshot, true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.TokenNotPersisted(credentials.CompanyId, ex.GetType().Name);
+            return (snapshot, false);
         }
-
-        return snapshot;
     }
 
     /// <summary>
@@ -643,15 +677,18 @@ internal sealed class AccessTokenCache : IDisposable
         Drop(companyId);
     }
 
-    private async Task ClearTokensQuietlyAsync(string companyId, long version)
+    /// <summary>Clears the stored tokens (and releases <paramref name="releaseLeaseOf"/>'s lease); returns whether the write went through.</summary>
+    private async Task<bool> ClearTokensQuietlyAsync(string companyId, long version, string? releaseLeaseOf = null)
     {
         try
         {
-            await _gateway.ClearTokensAsync(companyId, version, markInvalid: true, CancellationToken.None).ConfigureAwait(false);
+            await _gateway.ClearTokensAsync(companyId, version, markInvalid: true, releaseLeaseOf, CancellationToken.None).ConfigureAwait(false);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.TokenNotPersisted(companyId, ex.GetType().Name);
+            return false;
         }
     }
 
