@@ -193,7 +193,14 @@ internal sealed class FaultInjectingDataSource(DbDataSource inner, FaultPlan pla
         public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
         {
             BeforeExecute();
-            return await inner.ExecuteNonQueryAsync(cancellationToken);
+            var result = await inner.ExecuteNonQueryAsync(cancellationToken);
+            if (_transaction is null && IsCredentialWrite(inner.CommandText))
+            {
+                // A statement outside a transaction commits by itself: the ambiguous outcome is a lost answer after it.
+                plan.FailIf(Fault.AfterCommit, FaultTarget.CredentialWrite);
+            }
+
+            return result;
         }
 
         public override object? ExecuteScalar() => inner.ExecuteScalar();
