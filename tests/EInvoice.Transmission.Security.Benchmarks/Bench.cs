@@ -12,6 +12,7 @@ internal static class Bench
     public const string KeyId = "bench-kek";
     public const string Key = "gDtg+ukqKBtVRlNfUj2sP0kSb1Dj4wMajFM9fmz8DBE=";
     public const string CompanyId = "AE-100234567800003";
+    public const string ApiKeyCompanyId = "AE-100234567800011";
     public static readonly Uri TokenEndpoint = new("https://auth.bench.example/token");
     public static readonly Uri ApiEndpoint = new("https://api.bench.example/v1/invoices");
 
@@ -46,6 +47,13 @@ internal static class Bench
         => services.GetRequiredService<CredentialStore>().SetAsync(
             companyId,
             new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, "client-" + companyId).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("bench-secret-" + companyId)).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, ApiEndpoint),
+            new CredentialChangeContext("bench", new MfaProof("totp", new SecretValue("000000"))));
+
+    /// <summary>Stores an API-key company: the key in <c>X-API-Key</c> (the default header), sent to <see cref="ApiEndpoint"/>.</summary>
+    public static Task SetApiKeyAsync(IServiceProvider services, string companyId)
+        => services.GetRequiredService<CredentialStore>().SetAsync(
+            companyId,
+            new CredentialUpdate { Kind = ApiKeyKind.KindName, Environment = TransmissionEnvironment.Production }.WithSecret(ApiKeyKind.ApiKey, new SecretValue("bench-key-" + companyId)).WithSetting(ApiKeyKind.ApiEndpoint, ApiEndpoint),
             new CredentialChangeContext("bench", new MfaProof("totp", new SecretValue("000000"))));
 
     private sealed class FixedKeys(KeyEncryptionKeyRing ring) : IKeyEncryptionKeyProvider
