@@ -148,22 +148,30 @@ public sealed class FixtureUpgradeTests : IDisposable
             (null, companies["fx-asp"].GetProperty("secrets").GetProperty("apiKey").GetString()));
         tokenRequests.Should().Be(0, "the stored token is reused");
 
-        // The audit trail: 0.1's entries carry no MAC, so a rotation that verified the chain vouches for them.
+        // The audit trail: 0.1's entries carry no MAC, so a rotation that verified the chain vouches for them. The
+        // rotation also seals every row again in version 3 (their key is already the active one).
         var entries = root.GetProperty("auditEntryCount").GetInt32();
-        if (set == "v0.1.0")
-        {
-            (await store.VerifyAuditTrailAsync()).UnkeyedEntryCount.Should().Be(entries);
-            await store.RewrapAllAsync();
-            entries++;
-        }
-
+        (await store.VerifyAuditTrailAsync()).UnkeyedEntryCount.Should().Be(set == "v0.1.0" ? entries : 0);
+        (await store.RewrapAllAsync()).Should().BeEquivalentTo(new { Scanned = 4L, Rewrapped = 4L, FailedCompanyIds = Array.Empty<string>() });
+        entries++;
         var audit = await store.VerifyAuditTrailAsync();
         audit.Should().BeEquivalentTo(new { IsIntact = true, EntryCount = (long)entries }, "{0} on {1}", set, database);
+        var sealer = host.Services.GetRequiredService<CredentialVault>();
+        foreach (var stored in await repository.ListAsync(null, 10))
+        {
+            System.Text.Encoding.UTF8.GetString(sealer.Open(stored.DestinationSeal!, stored.CompanyId, "row.destination")).Should().StartWith("EITS-DESTINATION-3\n");
+        }
+
+        var strict = Some.Store(repository, vault: sealer, options: new CredentialStoreOptions { AcceptLegacyDestinationSeals = false });
+        foreach (var companyId in companies.Keys)
+        {
+            (await strict.GetStatusAsync(companyId))!.IsDestinationIntact.Should().BeTrue("{0} was sealed again in version 3", companyId);
+        }
 
         // An admin change afterwards works on the migrated row and seals it again, now in version 3.
         await store.SetAsync("fx-asp", new CredentialUpdate().WithSetting(ApiKeyKind.HeaderName, "Ocp-Apim-Subscription-Key"), The.AdminWithMfa);
         var row = (await repository.GetAsync("fx-asp"))!;
-        System.Text.Encoding.UTF8.GetString(host.Services.GetRequiredService<CredentialVault>().Open(row.DestinationSeal!, "fx-asp", "row.destination"))
+        System.Text.Encoding.UTF8.GetString(sealer.Open(row.DestinationSeal!, "fx-asp", "row.destination"))
             .Should().StartWith("EITS-DESTINATION-3\n");
         (await store.GetStatusAsync("fx-asp"))!.IsDestinationIntact.Should().BeTrue();
         (await store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();

@@ -80,7 +80,7 @@ public abstract partial class CredentialStorageContractTests
         audit.Action.Should().Be(AuditAction.DestinationReset);
         audit.Fields.Should().Contain(["kind", "environment", "client_id", "token_endpoint", "api_endpoint", "scope", "header.x-forwarded-host"],
             "a reset names what it sets and what it clears");
-        audit.Detail.Should().Contain("token_endpoint").And.Contain("header.X-Forwarded-Host");
+        audit.Detail.Should().Contain("token_endpoint").And.Contain("header.x-forwarded-host");
         Mfa.Contexts[^1].Action.Should().Be(AuditAction.DestinationReset);
     }
 
@@ -113,7 +113,10 @@ public abstract partial class CredentialStorageContractTests
         unsealed.TamperedFields.Should().BeEquivalentTo(["kind", "environment", "api_endpoint", "identifier", "provider_name", "api_key"], "without a seal nothing of the destination can be trusted");
         unsealed.AspEndpoint.Should().BeNull("nothing planted in storage is shown as if it could be trusted");
 
-        await Store.SetAsync(The.CompanyId, The.AspCredentials with { Secrets = new Dictionary<string, SecretValue?>() }, The.AdminWithMfa);
+        // Without a seal no envelope can be told from one put back from a backup: the reset sets the secrets again.
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, The.AspCredentials with { Secrets = new Dictionary<string, SecretValue?>() }, The.AdminWithMfa))
+            .Should().ThrowAsync<ArgumentException>();
+        await Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
 
         (await Gateway.GetCredentialsAsync(The.CompanyId, default))!.ApiKey!.Reveal().Should().Be(The.ApiKey);
         (await Store.GetStatusAsync(The.CompanyId))!.AspEndpoint.Should().Be(The.AspEndpoint);

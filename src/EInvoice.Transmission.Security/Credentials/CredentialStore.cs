@@ -68,7 +68,7 @@ public sealed class CredentialStore
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
-        _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
+        _rows = new CredentialRowAccess(repository, vault, timeProvider, logger, _options.AcceptLegacyDestinationSeals);
         _kinds = new CredentialKindRegistry(kinds);
     }
 
@@ -179,9 +179,12 @@ public sealed class CredentialStore
             _logger.WriteConflict(companyId, attempt);
 
             // The row changed under us: the same update, applied to what is stored now, checked again in full. The
-            // proof approved one action (a creation, an update, a reset): another one needs its own approval.
+            // proof approved one change — an action on a kind and environment, naming these fields — another one
+            // needs its own approval.
             var replanned = PlanChange(companyId, existing, update, sealedSecrets, context.Actor);
-            if (replanned.Action != change.Action)
+            if (replanned.Action != change.Action || replanned.Row.Kind != change.Row.Kind
+                || !string.Equals(replanned.Row.Environment, change.Row.Environment, StringComparison.OrdinalIgnoreCase)
+                || !replanned.Fields.SequenceEqual(change.Fields, StringComparer.Ordinal))
             {
                 throw new CredentialConcurrencyException(companyId, update.ExpectedVersion, existing?.Version ?? 0);
             }
@@ -233,7 +236,7 @@ public sealed class CredentialStore
                 Actor = context.Actor,
                 Outcome = AuditOutcome.Succeeded,
                 MfaMethod = context.MfaProof?.Method,
-                Detail = check.IsIntact ? null : $"The stored destination had failed its integrity check: {string.Join(", ", check.TamperedFields)}.",
+                Detail = check.IsIntact ? null : $"The stored destination had failed its integrity check: {DescribeFields(check.TamperedFields)}.",
                 Key = auditKey,
             };
 
@@ -306,7 +309,7 @@ public sealed class CredentialStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 scanned++;
-                if (IsUnderKey(row, activeKeyId))
+                if (IsUnderKey(row, activeKeyId) && !HasLegacySeal(row))
                 {
                     continue;
                 }
@@ -315,7 +318,7 @@ public sealed class CredentialStore
                 {
                     var moved = await _rows.MutateAsync(
                         row.CompanyId,
-                        current => IsUnderKey(current, activeKeyId) ? null : Rewrap(current),
+                        current => IsUnderKey(current, activeKeyId) && !HasLegacySeal(current) ? null : Rewrap(current),
                         row,
                         cancellationToken).ConfigureAwait(false);
                     if (moved)
@@ -584,6 +587,28 @@ public sealed class CredentialStore
         return true;
     }
 
+    /// <summary>Names fields for an audit entry's detail or a message: at most ten, so that it stays short whatever was planted.</summary>
+    private static string DescribeFields(IReadOnlyList<string> fields)
+        => fields.Count <= 10 ? string.Join(", ", fields) : $"{string.Join(", ", fields.Take(10))} and {fields.Count - 10} more";
+
+    /// <summary>Whether the row's seal opens and is older than version 3: a rotation seals such a row again.</summary>
+    private bool HasLegacySeal(StoredCredential row)
+    {
+        if (row.DestinationSeal is not { } seal)
+        {
+            return false;
+        }
+
+        try
+        {
+            return !CredentialDestination.IsCurrentVersion(_vault.Open(seal, row.CompanyId, SecretFields.Destination));
+        }
+        catch (CredentialVaultException)
+        {
+            return false;
+        }
+    }
+
     private static void CheckExpectedVersion(string companyId, long? expectedVersion, StoredCredential? existing)
     {
         var actual = existing?.Version ?? 0;
@@ -611,7 +636,7 @@ public sealed class CredentialStore
             // Nothing stored in the destination can be trusted: a partial update would adopt what someone else wrote
             // and seal it. Only a replacement of the whole destination, confirmed with MFA, is accepted.
             throw new ArgumentException(
-                $"The stored destination of company '{companyId}' failed its integrity check ({string.Join(", ", check.TamperedFields)}): it was changed " +
+                $"The stored destination of company '{companyId}' failed its integrity check ({DescribeFields(check.TamperedFields)}): it was changed " +
                 "outside CredentialStore, or its seal is missing or cannot be opened. Replace it in one update that sets Kind, Environment and " +
                 "every setting the credentials need; settings the update does not set are cleared.",
                 nameof(update));
@@ -629,7 +654,10 @@ public sealed class CredentialStore
         }
         else
         {
-            var (row, fields) = Merge(companyId, kind, existing, keepSettings: false, update, sealedSecrets.Value, actor, now);
+            // A secret the check found changed (or every secret, when the seal is missing or unreadable) is not kept
+            // either: it may be an old one put back from a backup. The reset must set it again.
+            var suspect = existing! with { Secrets = existing.Secrets.Where(s => !check.TamperedFields.Contains(SecretFields.Audit(s.Key))).ToDictionary(StringComparer.Ordinal) };
+            var (row, fields) = Merge(companyId, kind, suspect, keepSettings: false, update, sealedSecrets.Value, actor, now);
 
             // A reset names everything it sets and everything it clears: kind, environment, every field it sets (all
             // count as set, since the stored ones are not trusted) and every stored field it leaves out.
@@ -641,7 +669,7 @@ public sealed class CredentialStore
                 }
             }
 
-            change = new PlannedChange(row, fields, AuditAction.DestinationReset, $"The stored destination had failed its integrity check: {string.Join(", ", check.TamperedFields)}.");
+            change = new PlannedChange(row, fields, AuditAction.DestinationReset, $"The stored destination had failed its integrity check: {DescribeFields(check.TamperedFields)}.");
         }
 
         CredentialRules.ValidateRow(kind, change.Row, _options.AllowHttpOnLoopback, nameof(update));

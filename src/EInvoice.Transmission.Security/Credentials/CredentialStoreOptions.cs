@@ -17,4 +17,14 @@ public sealed class CredentialStoreOptions
     /// <summary>Gets or sets how many credentials a key rotation reads and rewraps per batch.</summary>
     /// <value>100. Between 1 and 10,000.</value>
     public int RotationBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether destination seals written before version 3 (by 0.1, or by the
+    /// fixed-field format) are still accepted. A 0.1 seal binds no secret, so someone able to write the database and
+    /// holding an old backup could put back an old seal with its old endpoint next to today's secret. After upgrading,
+    /// run <see cref="CredentialStore.RewrapAllAsync"/> once (it seals every row again in version 3), then set this to
+    /// <see langword="false"/>: a row still carrying an old seal is then treated as tampered.
+    /// </summary>
+    /// <value><see langword="true"/>, so that stored credentials keep working right after an upgrade.</value>
+    public bool AcceptLegacyDestinationSeals { get; set; } = true;
 }

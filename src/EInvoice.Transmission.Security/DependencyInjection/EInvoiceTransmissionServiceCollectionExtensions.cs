@@ -67,7 +67,8 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
             sp.GetRequiredService<CredentialStore>().Kinds,
             sp.GetRequiredService<CredentialVault>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<CredentialStore>>()));
+            sp.GetRequiredService<ILogger<CredentialStore>>(),
+            sp.GetRequiredService<IOptions<CredentialStoreOptions>>().Value.AcceptLegacyDestinationSeals));
 
         services.AddOptions<OAuthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());

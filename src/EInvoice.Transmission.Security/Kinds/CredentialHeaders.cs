@@ -48,9 +48,11 @@ public sealed class CredentialHeaders
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
-        if (!FieldNameRules.IsHeaderName(name) || name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+        if (!FieldNameRules.IsHeaderName(name) || name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || FieldNameRules.IsForbiddenCredentialHeader(name))
         {
-            throw new ArgumentException($"'{name}' is not a header name a kind may add (use SetAuthorization for Authorization).", nameof(name));
+            throw new ArgumentException(
+                $"'{name}' is not a header name a kind may add (use SetAuthorization for Authorization; Host, Content-*, Proxy-* and the framing headers are never credentials).",
+                nameof(name));
         }
 
         if (Contains(name))

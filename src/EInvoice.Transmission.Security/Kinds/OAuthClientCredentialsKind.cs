@@ -91,11 +91,17 @@ public sealed class OAuthClientCredentialsKind : CredentialKind
             }
         }
 
+        var tokenHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, _) in values.GetSettingFamily(TokenHeaderPrefix))
         {
             if (ReservedTokenHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 throw new ArgumentException($"Settings[\"{TokenHeaderPrefix}{name}\"]: the token request sets the header '{name}' itself.");
+            }
+
+            if (!tokenHeaders.Add(name))
+            {
+                throw new ArgumentException($"Settings[\"{TokenHeaderPrefix}{name}\"]: the header '{name}' is set twice (header names ignore case).");
             }
         }
     }

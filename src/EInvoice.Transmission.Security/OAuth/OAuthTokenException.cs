@@ -107,6 +107,11 @@ public sealed class OAuthTokenException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>Whether <paramref name="error"/> is one of the library's own codes, which no identity provider or credential kind may answer with.</summary>
+    internal static bool IsLibraryCode(string error)
+        => error is CredentialsNotFound or CredentialsUnreadable or StorageUnavailable or EnvironmentMismatch or EndpointMismatch
+            or NetworkError or Timeout or InvalidTokenResponse or TokenEndpointRedirected or UnrecognizedError;
+
     /// <summary>Gets the company whose request could not be authenticated.</summary>
     public string? CompanyId { get; }
 

@@ -169,6 +169,14 @@ public sealed class InputValidationTests
         { "Settings[\"token_param.client_secret\"]", The.DirectCredentials.WithSetting("token_param.client_secret", "planted") },
         { "Settings[\"client_authentication\"]", The.DirectCredentials.WithSetting(OAuthClientCredentialsKind.ClientAuthentication, "private_key_jwt") },
 
+        // Headers no credential may set, a secret with surrounding blanks that no header could carry, case twins.
+        { "Secrets[\"api_key\"]", The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(" padded-key ")) },
+        { "Secrets[\"header.Host\"]", The.AspCredentials.WithSecret("header.Host", new SecretValue("key-in-the-sni")) },
+        { "Settings[\"header.Content-Type\"]", The.AspCredentials.WithSetting("header.Content-Type", "text/plain") },
+        { "Settings[\"token_header.Transfer-Encoding\"]", The.DirectCredentials.WithSetting("token_header.Transfer-Encoding", "chunked") },
+        { "cannot build its headers", The.AspCredentials.WithSetting(ApiKeyKind.HeaderName, "Host") },
+        { "is set twice", The.DirectCredentials.WithSetting("token_header.X-Tenant", "a").WithSetting("token_header.x-tenant", "b") },
+
         // HTTP Basic: a user name with ':' would be split there by the server (RFC 7617).
         { "Settings[\"user_name\"] may not contain ':'", Basic.WithSetting(HttpBasicKind.UserName, "user:name") },
         { "Secrets[\"password\"]", Basic.WithSecret(HttpBasicKind.Password, (SecretValue?)null) },

@@ -104,6 +104,9 @@ internal static class CredentialDestination
         };
     }
 
+    /// <summary>Whether an opened seal is of the current version (3), which binds every setting and every secret.</summary>
+    public static bool IsCurrentVersion(ReadOnlySpan<byte> sealedDestination) => sealedDestination.StartsWith(HeaderV3);
+
     /// <summary>Every field of the row, by the names audit entries and <see cref="CredentialStatus.TamperedFields"/> use.</summary>
     public static IReadOnlyList<string> AllFields(StoredCredential row)
         => [.. Records(row).Keys.Select(FieldName).Order(StringComparer.Ordinal)];

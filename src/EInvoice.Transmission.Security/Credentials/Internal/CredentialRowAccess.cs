@@ -12,13 +12,18 @@ internal sealed class CredentialRowAccess
     /// <summary>How often a write is tried again after a conflict before the writer gives up.</summary>
     public const int MaxWriteAttempts = 16;
 
+    /// <summary>How many tampered field names are reported at most.</summary>
+    public const int MaxTamperedFieldsShown = 20;
+
     private readonly ICredentialRepository _repository;
     private readonly CredentialVault _vault;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly bool _acceptLegacySeals;
 
-    public CredentialRowAccess(ICredentialRepository repository, CredentialVault vault, TimeProvider timeProvider, ILogger logger)
+    public CredentialRowAccess(ICredentialRepository repository, CredentialVault vault, TimeProvider timeProvider, ILogger logger, bool acceptLegacySeals = true)
     {
+        _acceptLegacySeals = acceptLegacySeals;
         _repository = repository;
         _vault = vault;
         _timeProvider = timeProvider;
@@ -55,7 +60,9 @@ internal sealed class CredentialRowAccess
                 _logger.EnvelopeCannotBeOpened(row.CompanyId, SecretFields.Destination, ex);
             }
 
-            tampered = sealedDestination is null ? CredentialDestination.AllFields(row) : CredentialDestination.Mismatches(sealedDestination, row);
+            tampered = sealedDestination is null ? CredentialDestination.AllFields(row)
+                : !_acceptLegacySeals && !CredentialDestination.IsCurrentVersion(sealedDestination) ? CredentialDestination.AllFields(row)
+                : CredentialDestination.Mismatches(sealedDestination, row);
         }
 
         if (tampered.Count == 0)
@@ -63,6 +70,9 @@ internal sealed class CredentialRowAccess
             return DestinationCheck.Intact;
         }
 
+        // Names written into storage by someone else: shown, logged and audited only in their audit form (lowercase,
+        // or a hash), never raw, and never more than a page of them.
+        tampered = [.. tampered.Select(SecretFields.Audit).Distinct(StringComparer.Ordinal).Take(MaxTamperedFieldsShown)];
         _logger.DestinationNotSealed(row.CompanyId, tampered);
         return new DestinationCheck(tampered, sealedDestination);
     }

@@ -130,7 +130,7 @@ internal static class CredentialRules
             if (field.IsFamily && !IsFamilyMemberName(field, name))
             {
                 throw new ArgumentException(
-                    $"CredentialUpdate.{Describe(name, isSecret)}: '{name[field.Name.Length..]}' is not a valid {(field.Rule == CredentialFieldRule.HeaderValue ? "HTTP header" : "parameter")} name.",
+                    $"CredentialUpdate.{Describe(name, isSecret)}: '{name[field.Name.Length..]}' is not a valid {(field.Rule == CredentialFieldRule.HeaderValue ? "HTTP header name for credentials (Host, Content-*, Proxy-* and the framing headers are not)" : "parameter name")}.",
                     Parameter);
             }
 
@@ -148,7 +148,9 @@ internal static class CredentialRules
     private static bool IsFamilyMemberName(CredentialField field, string name)
     {
         var suffix = name.AsSpan(field.Name.Length);
-        return field.Rule == CredentialFieldRule.HeaderValue ? FieldNameRules.IsHeaderName(suffix) : FieldNameRules.IsMemberSuffix(suffix);
+        return field.Rule == CredentialFieldRule.HeaderValue
+            ? FieldNameRules.IsHeaderName(suffix) && !FieldNameRules.IsForbiddenCredentialHeader(name[field.Name.Length..])
+            : FieldNameRules.IsMemberSuffix(suffix);
     }
 
     private static void ValidateValue(CredentialField field, string name, string value, bool isSecret, bool allowHttpOnLoopback)
@@ -201,10 +203,11 @@ internal static class CredentialRules
         var secret = value.Reveal();
         if (!IsWellFormed(secret) || string.IsNullOrWhiteSpace(secret) || secret.Any(char.IsControl)
             || secret.Trim().Equals(SecretValue.RedactedText, StringComparison.OrdinalIgnoreCase)
-            || (field.Rule == CredentialFieldRule.HeaderValue && secret.Trim().Length != secret.Length))
+            || secret.Trim().Length != secret.Length)
         {
+            // Surrounding white space is a paste error, and a secret sent in a header could not carry it anyway.
             throw new ArgumentException(
-                $"{what} must be well-formed text of more than white space, no line breaks or other control characters{(field.Rule == CredentialFieldRule.HeaderValue ? " or surrounding white space" : string.Empty)}, and not be the placeholder {SecretValue.RedactedText}.",
+                $"{what} must be well-formed text of more than white space, without line breaks, other control characters or surrounding white space, and not be the placeholder {SecretValue.RedactedText}.",
                 Parameter);
         }
     }

@@ -26,6 +26,7 @@ internal sealed class TokenPathGateway
     /// <param name="repository">Where credentials are stored.</param>
     /// <param name="leases">Where the token lease is kept.</param>
     /// <param name="kinds">The registered credential kinds.</param>
+    /// <param name="acceptLegacySeals">Whether destination seals older than version 3 are accepted (<see cref="CredentialStoreOptions.AcceptLegacyDestinationSeals"/>).</param>
     /// <param name="vault">Opens and seals secrets.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">
@@ -33,14 +34,15 @@ internal sealed class TokenPathGateway
     /// destination that fails its check, a write conflict) keep the category they have always been logged under, so
     /// hosts' log filters still apply.
     /// </param>
-    public TokenPathGateway(ICredentialRepository repository, ITokenLeaseRepository leases, CredentialKindRegistry kinds, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger)
+    public TokenPathGateway(
+        ICredentialRepository repository, ITokenLeaseRepository leases, CredentialKindRegistry kinds, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger, bool acceptLegacySeals = true)
     {
         _repository = repository;
         _leases = leases;
         _kinds = kinds;
         _vault = vault;
         _logger = logger;
-        _rows = new CredentialRowAccess(repository, vault, timeProvider, logger);
+        _rows = new CredentialRowAccess(repository, vault, timeProvider, logger, acceptLegacySeals);
     }
 
     /// <summary>Reads a company's credentials with their secrets opened, once their destination passed its check.</summary>
@@ -97,9 +99,10 @@ internal sealed class TokenPathGateway
                 null,
                 isTransient: false,
                 null);
-        var known = previous?.Source is { } source && source.CompanyId == companyId ? source : null;
-        if (!(known is not null && SameBytes(known.DestinationSeal, row.DestinationSeal)
-            && CredentialDestination.Encode(known).AsSpan().SequenceEqual(CredentialDestination.Encode(row))))
+        // The last read's row was checked: a row that is the same — kind, environment, every setting, every secret
+        // envelope and the seal, compared as values, never through an encoding — needs no second check.
+        var known = previous?.Source is { } source && SameDestination(source, row) ? source : null;
+        if (known is null)
         {
             _rows.EnsureDestinationIsSealed(row);
         }
@@ -132,6 +135,16 @@ internal sealed class TokenPathGateway
     }
 
     private static bool SameBytes(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
+    private static bool SameDestination(StoredCredential known, StoredCredential row)
+        => known.CompanyId == row.CompanyId
+            && known.Kind == row.Kind
+            && known.Environment == row.Environment
+            && SameBytes(known.DestinationSeal, row.DestinationSeal)
+            && known.Settings.Count == row.Settings.Count
+            && known.Settings.All(s => row.Settings.TryGetValue(s.Key, out var value) && value == s.Value)
+            && known.Secrets.Count == row.Secrets.Count
+            && known.Secrets.All(s => row.Secrets.TryGetValue(s.Key, out var envelope) && SameBytes(envelope, s.Value));
 
     /// <summary>
     /// Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>, and releases the

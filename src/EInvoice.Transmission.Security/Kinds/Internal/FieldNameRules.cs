@@ -32,6 +32,17 @@ internal static partial class FieldNameRules
     /// <summary>Whether <paramref name="name"/> is an HTTP header name (an RFC 9110 token of at most 64 characters).</summary>
     public static bool IsHeaderName(ReadOnlySpan<char> name) => name.Length is > 0 and <= 64 && HeaderToken().IsMatch(name);
 
+    /// <summary>
+    /// Whether a header name is one a credential may not set: headers that frame the message or route it (Host goes into
+    /// the TLS handshake in clear), that the content owns, or that belong to proxies.
+    /// </summary>
+    public static bool IsForbiddenCredentialHeader(string name)
+        => name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase)
+            || ForbiddenHeaders.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    private static readonly string[] ForbiddenHeaders = ["Host", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE", "Trailer", "Expect"];
+
     /// <summary>Whether <paramref name="name"/> may follow the prefix of a family of plain values.</summary>
     public static bool IsMemberSuffix(ReadOnlySpan<char> name) => name.Length is > 0 and <= 64 && MemberSuffix().IsMatch(name);
 

@@ -163,11 +163,21 @@ internal sealed class AccessTokenCache : IDisposable
                 }
             }
         }
-        else if (credentials.ApiEndpoint is not null && AuthSnapshot.ForStatic(credentials, DateTimeOffset.MaxValue) is { } probe
-            && (probe.Authorization is not null || probe.Headers.Length > 0))
+        else if (credentials.ApiEndpoint is not null)
         {
-            // Only credentials that attach something are tried: there is nothing to test for none.
-            (error, transient) = await ProbeAsync(credentials, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Only credentials that attach something are tried: there is nothing to test for none.
+                var probe = AuthSnapshot.ForStatic(credentials, DateTimeOffset.MaxValue);
+                if (probe.Authorization is not null || probe.Headers.Length > 0)
+                {
+                    (error, transient) = await ProbeAsync(probe, credentials, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OAuthTokenException ex)
+            {
+                error = ex.Message;
+            }
         }
 
         var result = new ConnectionTestResult(testedAt, error is null, SecretScrubber.Scrub(error, credentials.Secrets()));
@@ -397,6 +407,9 @@ internal sealed class AccessTokenCache : IDisposable
             return AuthSnapshot.ForStatic(credentials, recheckAt);
         }
 
+        // Before any token is served, stored or requested: a token goes to the kind's API endpoint only.
+        EnsureTokenDestination(credentials);
+
         // A re-check that found the same credentials and a token not yet due: keep it.
         if (entry.Current is { } current && current.Version == credentials.Version && now < current.RefreshAt
             && current.AccessToken?.Reveal() != entry.RejectedAccessToken)
@@ -547,11 +560,11 @@ internal sealed class AccessTokenCache : IDisposable
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         var secrets = credentials.Secrets().Append(refreshToken).OfType<SecretValue>().ToList();
+        IssuedToken? token;
         try
         {
-            var token = await (refreshToken is null ? kind.RequestTokenAsync(context, linked.Token) : kind.RefreshTokenAsync(context, refreshToken, linked.Token))
+            token = await (refreshToken is null ? kind.RequestTokenAsync(context, linked.Token) : kind.RefreshTokenAsync(context, refreshToken, linked.Token))
                 .WaitAsync(linked.Token).ConfigureAwait(false);
-            return token ?? throw new OAuthTokenException(credentials.CompanyId, OAuthTokenException.InvalidTokenResponse, $"credential kind '{kind.Name}' returned no token", null, isTransient: true);
         }
         catch (OAuthTokenException ex)
         {
@@ -576,6 +589,16 @@ internal sealed class AccessTokenCache : IDisposable
             throw new OAuthTokenException(
                 credentials.CompanyId, OAuthTokenException.NetworkError, $"credential kind '{kind.Name}' failed with {ex.GetType().Name}", (ex as HttpRequestException)?.StatusCode, isTransient: true);
         }
+
+        // The same bar as the built-in kind's token responses: a header-safe token that lives at least a second.
+        return token is { AccessToken: { } access } && FieldNameRules.IsHeaderValue(access.Reveal()) && token.Lifetime >= TimeSpan.FromSeconds(1)
+            ? token
+            : throw new OAuthTokenException(
+                credentials.CompanyId,
+                OAuthTokenException.InvalidTokenResponse,
+                $"credential kind '{kind.Name}' returned no usable token (one without control characters or surrounding white space, living at least a second)",
+                null,
+                isTransient: true);
     }
 
     /// <summary>A token kind's token goes to its API endpoint only: without one it would go anywhere.</summary>
@@ -612,9 +635,8 @@ internal sealed class AccessTokenCache : IDisposable
     /// Calls the API endpoint with a static kind's headers: anything but a redirect, 401, 403 or a server error means
     /// the credentials were accepted. Returns the error, and whether it says nothing about the credentials (transient).
     /// </summary>
-    private async Task<(string? Error, bool Transient)> ProbeAsync(TransmissionCredentials credentials, CancellationToken cancellationToken)
+    private async Task<(string? Error, bool Transient)> ProbeAsync(AuthSnapshot snapshot, TransmissionCredentials credentials, CancellationToken cancellationToken)
     {
-        var snapshot = AuthSnapshot.ForStatic(credentials, DateTimeOffset.MaxValue);
         using var request = new HttpRequestMessage(HttpMethod.Get, credentials.ApiEndpoint);
         request.Headers.Authorization = snapshot.Authorization;
         foreach (var (name, value) in snapshot.Headers)

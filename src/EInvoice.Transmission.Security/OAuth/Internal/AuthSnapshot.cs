@@ -119,6 +119,8 @@ internal sealed class AuthSnapshot
     /// <summary>A token kind's snapshot: the access token as <c>Authorization: Bearer</c>, with the kind's other headers.</summary>
     public static AuthSnapshot ForBearer(TransmissionCredentials credentials, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, TimeSpan refreshBefore, DateTimeOffset recheckAt)
     {
+        // A bearer token without an origin would go to any host: never built (the cache refuses such credentials first).
+        _ = OriginOf(credentials) ?? throw new InvalidOperationException("A bearer token is only attached for credentials that name their API endpoint.");
         var headers = Collect(credentials);
         return new(credentials, OriginOf(credentials), expiresAt, expiresAt - refreshBefore, recheckAt)
         {
@@ -141,8 +143,28 @@ internal sealed class AuthSnapshot
     }
 
     /// <summary>The kind's headers; none for credentials that go nowhere (no API endpoint).</summary>
+    /// <exception cref="OAuthTokenException">The kind failed to build its headers; its exception is not kept, as it may hold anything.</exception>
     private static CredentialHeaders? Collect(TransmissionCredentials credentials)
-        => OriginOf(credentials) is null ? null : credentials.Kind.CollectHeaders(credentials.Values);
+    {
+        if (OriginOf(credentials) is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return credentials.Kind.CollectHeaders(credentials.Values);
+        }
+        catch (Exception ex) when (ex is not OAuthTokenException)
+        {
+            throw new OAuthTokenException(
+                credentials.CompanyId,
+                OAuthTokenException.CredentialsUnreadable,
+                $"credential kind '{credentials.Kind.Name}' could not build its headers ({ex.GetType().Name}); save the credentials again",
+                null,
+                isTransient: false);
+        }
+    }
 
     /// <summary>The same snapshot, checked against storage again until <paramref name="recheckAt"/>.</summary>
     public AuthSnapshot WithRecheckAt(DateTimeOffset recheckAt) => new(this, recheckAt);

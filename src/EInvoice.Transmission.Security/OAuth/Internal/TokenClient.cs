@@ -140,7 +140,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
 
     /// <summary>The identity provider's <c>error</c>, if it is an error code and holds no known secret.</summary>
     internal static string? TrustedErrorCode(string error, IEnumerable<SecretValue> secrets)
-        => ErrorCodeSyntax().IsMatch(error) && !SecretScrubber.ContainsSecret(error, secrets) ? error : null;
+        => ErrorCodeSyntax().IsMatch(error) && !OAuthTokenException.IsLibraryCode(error) && !SecretScrubber.ContainsSecret(error, secrets) ? error : null;
 
     /// <summary>The identity provider's <c>error_description</c> without known secrets and token-like runs, or <see langword="null"/>.</summary>
     internal static string? TrustedDescription(string? description, IEnumerable<SecretValue> secrets)
