@@ -1,10 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+// RangeAttribute(Type, string, string) reads its type by reflection when used through DataAnnotations; these options
+// are checked by the source-generated validator ([OptionsValidator]), which compares without reflection.
+#pragma warning disable IL2026
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>Options of the <see cref="CredentialStore"/>, bound from <c>EInvoiceTransmission:Credentials</c>.</summary>
 public sealed class CredentialStoreOptions
 {
+
     /// <summary>Gets or sets how old a multi-factor proof may be when credentials change.</summary>
     /// <value>5 minutes. Between 10 seconds and 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
     public TimeSpan MfaMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -16,6 +24,7 @@ public sealed class CredentialStoreOptions
 
     /// <summary>Gets or sets how many credentials a key rotation reads and rewraps per batch.</summary>
     /// <value>100. Between 1 and 10,000.</value>
+    [Range(1, 10_000)]
     public int RotationBatchSize { get; set; } = 100;
 
     /// <summary>

@@ -45,7 +45,8 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddSingleton(StorageContractForwarding.AuditTrail);
         services.TryAddSingleton(StorageContractForwarding.TokenLease);
         services.AddOptions<CredentialStoreOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, CredentialStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, ConfigurationPathValidator<CredentialStoreOptions>>(
+            static _ => new(new CredentialStoreOptionsValidator(), $"{EInvoiceTransmissionDefaults.ConfigurationSectionName}:{EInvoiceTransmissionDefaults.CredentialsSectionName}")));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialStoreOptions>, StorageRegistrationValidator>());
         services.TryAddSingleton<IMfaVerifier, MissingMfaVerifier>();
 
@@ -71,7 +72,9 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
             sp.GetRequiredService<IOptions<CredentialStoreOptions>>().Value.AcceptLegacyDestinationSeals));
 
         services.AddOptions<OAuthOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, ConfigurationPathValidator<OAuthOptions>>(
+            static _ => new(new OAuthOptionsValidator(), $"{EInvoiceTransmissionDefaults.ConfigurationSectionName}:{EInvoiceTransmissionDefaults.OAuthSectionName}")));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsRulesValidator>());
 
         // Token requests never follow redirects: a 307 would re-post the client secret to wherever it points. The guard
         // holds even when the host replaces the primary handler (for a proxy, say).

@@ -1,10 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+// RangeAttribute(Type, string, string) reads its type by reflection when used through DataAnnotations; these options
+// are checked by the source-generated validator ([OptionsValidator]), which compares without reflection.
+#pragma warning disable IL2026
+
 namespace EInvoice.Transmission.Security;
 
 /// <summary>Options of the token handling, bound from <c>EInvoiceTransmission:OAuth</c>.</summary>
 public sealed class OAuthOptions
 {
+
     /// <summary>Gets or sets how long before expiry a token is refreshed in the background; never more than half the token's lifetime.</summary>
     /// <value>5 minutes. Between 0 and 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets the scope requested when a company's credentials name none. Empty: no scope parameter.</summary>
@@ -17,18 +25,22 @@ public sealed class OAuthOptions
 
     /// <summary>Gets or sets how long a token request may take before it fails as a transient timeout.</summary>
     /// <value>10 seconds. Between 1 second and 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets the lifetime assumed when a token response has no <c>expires_in</c>.</summary>
     /// <value>5 minutes. Between 10 seconds and 24 hours.</value>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets the first wait after a failed token request; each further failure doubles it, up to <see cref="MaxBackoff"/>. A <c>Retry-After</c> header wins.</summary>
     /// <value>1 second. Between 100 milliseconds and 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00")]
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the longest wait between two failed token requests of one company.</summary>
     /// <value>2 minutes. Between <see cref="InitialBackoff"/> and 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -36,6 +48,7 @@ public sealed class OAuthOptions
     /// process (which cannot notify this one) stops the old token within this interval.
     /// </summary>
     /// <value>1 minute. Between 1 second and 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan CredentialRecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gets or sets the header that carries an API key when a company's credentials set no <see cref="ApiKeyKind.HeaderName"/>.</summary>

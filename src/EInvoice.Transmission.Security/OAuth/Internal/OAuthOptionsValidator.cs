@@ -2,20 +2,22 @@ using Microsoft.Extensions.Options;
 
 namespace EInvoice.Transmission.Security.Internal;
 
-/// <summary>Checks <see cref="OAuthOptions"/> at start-up, naming the setting to fix.</summary>
-internal sealed class OAuthOptionsValidator : IValidateOptions<OAuthOptions>
+/// <summary>Checks the ranges declared on <see cref="OAuthOptions"/>' properties at start-up (source-generated).</summary>
+[OptionsValidator]
+internal sealed partial class OAuthOptionsValidator : IValidateOptions<OAuthOptions>;
+
+/// <summary>Checks what <see cref="OAuthOptions"/>' attributes cannot say: rules between settings, and the formats of header names and scopes.</summary>
+internal sealed class OAuthOptionsRulesValidator : IValidateOptions<OAuthOptions>
 {
     private const string Section = EInvoiceTransmissionDefaults.ConfigurationSectionName + ":" + EInvoiceTransmissionDefaults.OAuthSectionName;
 
     public ValidateOptionsResult Validate(string? name, OAuthOptions options)
     {
         var failures = new List<string>();
-        Range(nameof(OAuthOptions.RefreshBeforeExpiry), options.RefreshBeforeExpiry, TimeSpan.Zero, TimeSpan.FromHours(1));
-        Range(nameof(OAuthOptions.TokenRequestTimeout), options.TokenRequestTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
-        Range(nameof(OAuthOptions.DefaultTokenLifetime), options.DefaultTokenLifetime, TimeSpan.FromSeconds(10), TimeSpan.FromHours(24));
-        Range(nameof(OAuthOptions.InitialBackoff), options.InitialBackoff, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
-        Range(nameof(OAuthOptions.MaxBackoff), options.MaxBackoff, options.InitialBackoff, TimeSpan.FromHours(1));
-        Range(nameof(OAuthOptions.CredentialRecheckInterval), options.CredentialRecheckInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        if (options.MaxBackoff < options.InitialBackoff)
+        {
+            failures.Add($"'{Section}:{nameof(OAuthOptions.MaxBackoff)}' is {options.MaxBackoff}; it must be at least '{Section}:{nameof(OAuthOptions.InitialBackoff)}' ({options.InitialBackoff}).");
+        }
 
         if (!Enum.IsDefined(options.ClientAuthentication))
         {
@@ -31,14 +33,6 @@ internal sealed class OAuthOptionsValidator : IValidateOptions<OAuthOptions>
         Header(nameof(OAuthOptions.AspIdentifierHeaderName), options.AspIdentifierHeaderName, required: false);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Range(string setting, TimeSpan value, TimeSpan min, TimeSpan max)
-        {
-            if (value < min || value > max)
-            {
-                failures.Add($"'{Section}:{setting}' is {value}; it must be between {min} and {max}.");
-            }
-        }
 
         void Header(string setting, string? value, bool required)
         {
