@@ -137,6 +137,22 @@ public sealed class OAuthTokenException : Exception
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>A copy (an exception instance is never thrown to two callers) saying when the library asks again.</summary>
+    /// <summary>A failure that may pass: the library backs off and asks again (network, timeout, server error, nonsense answer).</summary>
+    internal static OAuthTokenException Transient(string companyId, string error, string? description, HttpStatusCode? status = null, TimeSpan? retryAfter = null, Exception? inner = null)
+        => new(companyId, error, description, status, isTransient: true, retryAfter, inner);
+
+    /// <summary>A refusal or a state that asking again cannot change until the credentials change.</summary>
+    internal static OAuthTokenException Permanent(string companyId, string error, string? description, HttpStatusCode? status = null, Exception? inner = null)
+        => new(companyId, error, description, status, isTransient: false, null, inner);
+
+    /// <summary>The request's client or address does not fit the stored credentials (<see cref="EnvironmentMismatch"/> or <see cref="EndpointMismatch"/>): nothing was asked of anyone.</summary>
+    internal static OAuthTokenException Mismatch(string companyId, string error, string description)
+        => new(companyId, error, description, null, isTransient: false, null);
+
+    /// <summary>An answer of the identity provider (or of a host's kind), already filtered: transient or permanent as its status says.</summary>
+    internal static OAuthTokenException Answer(string companyId, string error, string? description, HttpStatusCode? status, bool isTransient, TimeSpan? retryAfter)
+        => new(companyId, error, description, status, isTransient, retryAfter);
+
     internal OAuthTokenException WithRetryAfter(TimeSpan? retryAfter)
         => new(CompanyId!, Error!, ErrorDescription, StatusCode, IsTransient, retryAfter, InnerException);
 

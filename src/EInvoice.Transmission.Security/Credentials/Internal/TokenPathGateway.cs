@@ -92,13 +92,8 @@ internal sealed class TokenPathGateway
     {
         var companyId = row.CompanyId;
         var kind = _kinds.Find(row.Kind)
-            ?? throw new OAuthTokenException(
-                companyId,
-                OAuthTokenException.CredentialsUnreadable,
-                $"the credentials are of kind '{row.Kind}', which is not registered in this host (AddCredentialKind)",
-                null,
-                isTransient: false,
-                null);
+            ?? throw OAuthTokenException.Permanent(
+                companyId, OAuthTokenException.CredentialsUnreadable, $"the credentials are of kind '{row.Kind}', which is not registered in this host (AddCredentialKind)");
         // The last read's row was checked: a row that is the same — kind, environment, every setting, every secret
         // envelope and the seal, compared as values, never through an encoding — needs no second check.
         var known = previous?.Source is { } source && SameDestination(source, row) ? source : null;

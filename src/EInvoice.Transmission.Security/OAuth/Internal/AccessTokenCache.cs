@@ -188,9 +188,6 @@ internal sealed class AccessTokenCache : IDisposable
 
     public void Dispose() => _store.CredentialsChanged -= OnCredentialsChanged;
 
-    private static OAuthTokenException Permanent(string companyId, string error, string description, Exception? inner = null)
-        => new(companyId, error, description, null, isTransient: false, null, inner);
-
     private static string Fingerprint(SecretValue token)
         => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Reveal())))[..8];
 
@@ -285,7 +282,7 @@ internal sealed class AccessTokenCache : IDisposable
         catch (Exception ex)
         {
             var error = ex as OAuthTokenException
-                ?? new OAuthTokenException(entry.CompanyId, OAuthTokenException.StorageUnavailable, "the credentials could not be read", null, isTransient: true, null, ex);
+                ?? OAuthTokenException.Transient(entry.CompanyId, OAuthTokenException.StorageUnavailable, "the credentials could not be read", inner: ex);
             if (background && previous is not null)
             {
                 _telemetry.Refreshed("failure");
@@ -412,7 +409,7 @@ internal sealed class AccessTokenCache : IDisposable
 
         // A re-check that found the same credentials and a token not yet due: keep it.
         if (entry.Current is { } current && current.Version == credentials.Version && now < current.RefreshAt
-            && current.AccessToken?.Reveal() != entry.RejectedAccessToken)
+            && !entry.IsRejected(current.AccessToken))
         {
             return current.WithRecheckAt(recheckAt);
         }
@@ -437,13 +434,13 @@ internal sealed class AccessTokenCache : IDisposable
         try
         {
             var credentials = await _gateway.GetCredentialsAsync(companyId, entry.Credentials, cancellationToken).ConfigureAwait(false)
-                ?? throw Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
+                ?? throw OAuthTokenException.Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
             Loaded(entry, credentials);
             return credentials;
         }
         catch (CredentialVaultException ex)
         {
-            throw Permanent(companyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", ex);
+            throw OAuthTokenException.Permanent(companyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", inner: ex);
         }
     }
 
@@ -462,7 +459,7 @@ internal sealed class AccessTokenCache : IDisposable
         }
         catch (CredentialVaultException ex)
         {
-            throw Permanent(entry.CompanyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", ex);
+            throw OAuthTokenException.Permanent(entry.CompanyId, OAuthTokenException.CredentialsUnreadable, "the stored credentials cannot be opened", inner: ex);
         }
     }
 
@@ -476,7 +473,7 @@ internal sealed class AccessTokenCache : IDisposable
     private AuthSnapshot? Persisted(CompanyEntry entry, TransmissionCredentials credentials, DateTimeOffset now)
     {
         if (credentials.AccessToken is not { } token || credentials.AccessTokenExpiresAt is not { } expiresAt
-            || token.Reveal() == entry.RejectedAccessToken)
+            || entry.IsRejected(token))
         {
             return null;
         }
@@ -570,7 +567,7 @@ internal sealed class AccessTokenCache : IDisposable
         {
             // The same filter as the built-in kind's identity provider text: an error code or nothing, a description
             // without secrets, token-like runs or control characters, at most 256 characters.
-            throw new OAuthTokenException(
+            throw OAuthTokenException.Answer(
                 credentials.CompanyId,
                 (ex.Error is { } error ? TokenClient.TrustedErrorCode(error, secrets) : null) ?? OAuthTokenException.UnrecognizedError,
                 TokenClient.TrustedDescription(ex.ErrorDescription, secrets),
@@ -580,25 +577,23 @@ internal sealed class AccessTokenCache : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new OAuthTokenException(
-                credentials.CompanyId, OAuthTokenException.Timeout, $"credential kind '{kind.Name}' got no token within {_options.TokenRequestTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s", null, isTransient: true);
+            throw OAuthTokenException.Transient(
+                credentials.CompanyId, OAuthTokenException.Timeout, $"credential kind '{kind.Name}' got no token within {_options.TokenRequestTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The exception's message and inner exceptions may carry anything the kind had in hand: not kept.
-            throw new OAuthTokenException(
-                credentials.CompanyId, OAuthTokenException.NetworkError, $"credential kind '{kind.Name}' failed with {ex.GetType().Name}", (ex as HttpRequestException)?.StatusCode, isTransient: true);
+            throw OAuthTokenException.Transient(
+                credentials.CompanyId, OAuthTokenException.NetworkError, $"credential kind '{kind.Name}' failed with {ex.GetType().Name}", (ex as HttpRequestException)?.StatusCode);
         }
 
         // The same bar as the built-in kind's token responses: a header-safe token that lives at least a second.
         return token is { AccessToken: { } access } && FieldNameRules.IsHeaderValue(access.Reveal()) && token.Lifetime >= TimeSpan.FromSeconds(1)
             ? token
-            : throw new OAuthTokenException(
+            : throw OAuthTokenException.Transient(
                 credentials.CompanyId,
                 OAuthTokenException.InvalidTokenResponse,
-                $"credential kind '{kind.Name}' returned no usable token (one without control characters or surrounding white space, living at least a second)",
-                null,
-                isTransient: true);
+                $"credential kind '{kind.Name}' returned no usable token (one without control characters or surrounding white space, living at least a second)");
     }
 
     /// <summary>A token kind's token goes to its API endpoint only: without one it would go anywhere.</summary>
@@ -606,7 +601,7 @@ internal sealed class AccessTokenCache : IDisposable
     {
         if (credentials.ApiEndpoint is null)
         {
-            throw Permanent(credentials.CompanyId, OAuthTokenException.CredentialsUnreadable, $"credential kind '{credentials.Kind.Name}' names no API endpoint to send its token to");
+            throw OAuthTokenException.Permanent(credentials.CompanyId, OAuthTokenException.CredentialsUnreadable, $"credential kind '{credentials.Kind.Name}' names no API endpoint to send its token to");
         }
     }
 

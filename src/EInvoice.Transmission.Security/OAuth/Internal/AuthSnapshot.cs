@@ -80,25 +80,17 @@ internal sealed class AuthSnapshot
 
         if (credentialsEnvironment != requester.Environment)
         {
-            throw new OAuthTokenException(
-                companyId,
-                OAuthTokenException.EnvironmentMismatch,
-                $"the credentials are for {credentialsEnvironment}, the client for {requester.Environment}",
-                null,
-                isTransient: false,
-                null);
+            throw OAuthTokenException.Mismatch(
+                companyId, OAuthTokenException.EnvironmentMismatch, $"the credentials are for {credentialsEnvironment}, the client for {requester.Environment}");
         }
 
         if (origin is not null && !IsSameOrigin(requester.RequestUri, origin))
         {
             // Credentials go only where they were stored for: never to a host named by a redirect or a bad URL.
-            throw new OAuthTokenException(
+            throw OAuthTokenException.Mismatch(
                 companyId,
                 OAuthTokenException.EndpointMismatch,
-                $"the request goes to {OriginText.Of(requester.RequestUri) ?? "no address"}, the credentials are for {OriginText.Of(origin)}",
-                null,
-                isTransient: false,
-                null);
+                $"the request goes to {OriginText.Of(requester.RequestUri) ?? "no address"}, the credentials are for {OriginText.Of(origin)}");
         }
     }
 
@@ -157,12 +149,10 @@ internal sealed class AuthSnapshot
         }
         catch (Exception ex) when (ex is not OAuthTokenException)
         {
-            throw new OAuthTokenException(
+            throw OAuthTokenException.Permanent(
                 credentials.CompanyId,
                 OAuthTokenException.CredentialsUnreadable,
-                $"credential kind '{credentials.Kind.Name}' could not build its headers ({ex.GetType().Name}); save the credentials again",
-                null,
-                isTransient: false);
+                $"credential kind '{credentials.Kind.Name}' could not build its headers ({ex.GetType().Name}); save the credentials again");
         }
     }
 

@@ -17,8 +17,18 @@ internal sealed class CompanyEntry(string companyId)
     /// <summary>Set when the credentials changed: results of fetches still in flight are not cached any more.</summary>
     public bool IsRetired { get; private set; }
 
-    /// <summary>The access token a 401 rejected: never reloaded from storage.</summary>
-    public string? RejectedAccessToken { get; set; }
+    /// <summary>
+    /// The SHA-256 of the access token a 401 rejected: never the token itself. A token that hashes the same is not served
+    /// or taken from storage again.
+    /// </summary>
+    public byte[]? RejectedAccessTokenHash { get; private set; }
+
+    /// <summary>Whether <paramref name="token"/> is the one a 401 rejected.</summary>
+    public bool IsRejected(SecretValue? token)
+        => token is not null && RejectedAccessTokenHash is { } rejected
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(rejected, Hash(token));
+
+    private static byte[] Hash(SecretValue token) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token.Reveal()));
 
     public DateTimeOffset BlockedUntil { get; private set; }
 
@@ -167,7 +177,7 @@ internal sealed class CompanyEntry(string companyId)
     {
         lock (_gate)
         {
-            RejectedAccessToken = rejected.AccessToken?.Reveal();
+            RejectedAccessTokenHash = rejected.AccessToken is { } token ? Hash(token) : null;
             if (!ReferenceEquals(_current, rejected))
             {
                 return false;

@@ -65,12 +65,12 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new OAuthTokenException(companyId, OAuthTokenException.Timeout, $"no answer from {Origin(request)} within {_options.TokenRequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", null, isTransient: true, null, ex);
+            throw OAuthTokenException.Transient(companyId, OAuthTokenException.Timeout, $"no answer from {Origin(request)} within {_options.TokenRequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", inner: ex);
         }
         catch (HttpRequestException ex)
         {
             // The message of an HttpRequestException names the host and the socket error, never the form body.
-            throw new OAuthTokenException(companyId, OAuthTokenException.NetworkError, $"{ex.HttpRequestError} calling {Origin(request)}", ex.StatusCode, isTransient: true, null, ex);
+            throw OAuthTokenException.Transient(companyId, OAuthTokenException.NetworkError, $"{ex.HttpRequestError} calling {Origin(request)}", ex.StatusCode, inner: ex);
         }
 
         using (response)
@@ -82,22 +82,21 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
             }
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new OAuthTokenException(companyId, OAuthTokenException.Timeout, $"the answer from {Origin(request)} did not arrive in time", response.StatusCode, isTransient: true, null, ex);
+                throw OAuthTokenException.Transient(companyId, OAuthTokenException.Timeout, $"the answer from {Origin(request)} did not arrive in time", response.StatusCode, inner: ex);
             }
             catch (HttpRequestException ex)
             {
-                throw new OAuthTokenException(companyId, OAuthTokenException.NetworkError, $"the answer from {Origin(request)} could not be read", response.StatusCode, isTransient: true, null, ex);
+                throw OAuthTokenException.Transient(companyId, OAuthTokenException.NetworkError, $"the answer from {Origin(request)} could not be read", response.StatusCode, inner: ex);
             }
 
             if ((int)response.StatusCode is >= 300 and < 400)
             {
                 // Following it would post the credentials to wherever Location points; Location itself may carry anything.
-                throw new OAuthTokenException(
+                throw OAuthTokenException.Transient(
                     companyId,
                     OAuthTokenException.TokenEndpointRedirected,
                     "the token endpoint answered with a redirect, and redirects are never followed with credentials; store the token endpoint's final address",
                     response.StatusCode,
-                    isTransient: true,
                     RetryAfter(response));
             }
 
@@ -111,7 +110,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
     internal static string FormUrlEncode(string value) => Uri.EscapeDataString(value).Replace("%20", "+", StringComparison.Ordinal);
 
     private static OAuthTokenException InvalidResponse(string companyId, HttpStatusCode status, string what, Exception? inner = null)
-        => new(companyId, OAuthTokenException.InvalidTokenResponse, what, status, isTransient: true, null, inner);
+        => OAuthTokenException.Transient(companyId, OAuthTokenException.InvalidTokenResponse, what, status, inner: inner);
 
     /// <summary>The stored secrets, the refresh token sent, and the id:secret pairs of Basic authentication, which an endpoint might echo back.</summary>
     private static IEnumerable<SecretValue> SecretsIn(CredentialValues credentials, SecretValue? refreshToken)
@@ -344,7 +343,7 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
         var transient = IsTransientStatus(status);
         var secrets = SecretsIn(credentials, refreshToken).ToList();
 
-        return new OAuthTokenException(
+        return OAuthTokenException.Answer(
             credentials.CompanyId,
             string.IsNullOrWhiteSpace(error) ? (transient ? "temporarily_unavailable" : "invalid_request")
                 : TrustedErrorCode(error, secrets) ?? OAuthTokenException.UnrecognizedError,
