@@ -97,11 +97,11 @@ public sealed class FixtureUpgradeTests : IDisposable
             return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
         });
         var repository = new DapperCredentialRepository(dataSource, TimeProvider.System, NullLogger<DapperCredentialRepository>.Instance);
-        await using var host = TransmissionTestHost.Create(repository, http: http, vault: options =>
+        await using var host = TransmissionTestHost.With().Storage(repository).Http(http).Vault(options =>
         {
             options.ActiveKeyId = keyId;
             options.Keys[keyId] = key;
-        });
+        }).Start();
         host.ServeApi(new Uri("https://api.fixture.example/v1/"));
         host.ServeApi(new Uri("https://asp.fixture.example/v2/"));
         var store = host.Store;

@@ -30,13 +30,13 @@ public sealed class PostgresRefusesConnectionsTests
     public async Task SendAsync_StorageRefusesConnections_ThrowsTransientStorageUnavailableAndSendsNothing(Refusal refusal)
     {
         await using var database = await PostgresDatabase.CreateIsolatedAsync();
-        await using (var working = TransmissionTestHost.Create(Repository(database.DataSource)))
+        await using (var working = TransmissionTestHost.With().Storage(Repository(database.DataSource)).Start())
         {
             await working.SetDirectAsync();
         }
 
         await using var refused = await RefusedAsync(database, refusal);
-        await using var host = TransmissionTestHost.Create(Repository(refused.DataSource));
+        await using var host = TransmissionTestHost.With().Storage(Repository(refused.DataSource)).Start();
         host.ServeApi(The.ApiEndpoint);
 
         var error = (await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>()).Which;
@@ -60,7 +60,7 @@ public sealed class PostgresRefusesConnectionsTests
 
         await using (var refused = await RefusedAsync(database, refusal))
         {
-            await using var host = TransmissionTestHost.Create(Repository(refused.DataSource));
+            await using var host = TransmissionTestHost.With().Storage(Repository(refused.DataSource)).Start();
 
             await FluentActions.Awaiting(() => host.SetDirectAsync()).Should().ThrowAsync<NpgsqlException>();
         }

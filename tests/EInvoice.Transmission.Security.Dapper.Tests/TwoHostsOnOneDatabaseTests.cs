@@ -41,8 +41,8 @@ public sealed class TwoHostsOnOneDatabaseTests : IDisposable
             var form = await request.Content!.ReadAsStringAsync();
             return TokenResponses.Token("token-" + form.Split('&').Single(p => p.StartsWith("client_id=", StringComparison.Ordinal))["client_id=".Length..]);
         });
-        await using var hostA = TransmissionTestHost.Create(Repository(sourceA), TimeProvider.System, http: http);
-        await using var hostB = TransmissionTestHost.Create(Repository(sourceB), TimeProvider.System, http: http);
+        await using var hostA = TransmissionTestHost.With().Storage(Repository(sourceA)).Clock(TimeProvider.System).Http(http).Start();
+        await using var hostB = TransmissionTestHost.With().Storage(Repository(sourceB)).Clock(TimeProvider.System).Http(http).Start();
         hostA.ServeApi(The.ApiEndpoint);
         for (var i = 0; i < Companies; i++)
         {

@@ -98,7 +98,7 @@ public static class KindsEndToEndScenario
         });
 
         var updates = Updates();
-        await using (var host = TransmissionTestHost.Create(repository, clock, http: http))
+        await using (var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Http(http).Start())
         {
             evidence.Logs.Add(host.Logs);
             foreach (var (company, update) in updates)
@@ -133,7 +133,7 @@ public static class KindsEndToEndScenario
 
         // Rotation: a second key becomes active, every envelope moves to it; a host that holds only the new key serves
         // every company again.
-        await using (var host = TransmissionTestHost.Create(repository, clock, http: http, vault: Keys((The.KeyId, The.Key), (The.NewKeyId, The.NewKey))))
+        await using (var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Http(http).Vault(Keys((The.KeyId, The.Key), (The.NewKeyId, The.NewKey))).Start())
         {
             evidence.Logs.Add(host.Logs);
             var result = await host.Store.RewrapAllAsync();
@@ -145,7 +145,7 @@ public static class KindsEndToEndScenario
             }
         }
 
-        await using (var host = TransmissionTestHost.Create(repository, clock, http: http, vault: Keys((The.NewKeyId, The.NewKey))))
+        await using (var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Http(http).Vault(Keys((The.NewKeyId, The.NewKey))).Start())
         {
             evidence.Logs.Add(host.Logs);
             received.Clear();
@@ -153,7 +153,7 @@ public static class KindsEndToEndScenario
         }
 
         // No credentials in the Sandbox: the request goes out with none.
-        await using (var host = TransmissionTestHost.Create(repository, clock, http: http, environment: TransmissionEnvironment.Sandbox, vault: Keys((The.NewKeyId, The.NewKey))))
+        await using (var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Http(http).Environment(TransmissionEnvironment.Sandbox).Vault(Keys((The.NewKeyId, The.NewKey))).Start())
         {
             evidence.Logs.Add(host.Logs);
             received.Clear();

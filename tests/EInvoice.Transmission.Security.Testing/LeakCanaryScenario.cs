@@ -59,7 +59,7 @@ public static class LeakCanaryScenario
         });
         http.When(HttpMethod.Get, The.AspEndpoint.AbsoluteUri).Respond(_ => new HttpResponseMessage(HttpStatusCode.Unauthorized));
 
-        await using (var host = TransmissionTestHost.Create(repository, clock, o => o.CredentialRecheckInterval = TimeSpan.FromHours(1), http, vault: UseKeys(kek)))
+        await using (var host = TransmissionTestHost.With().Storage(repository).Clock(clock).OAuth(o => o.CredentialRecheckInterval = TimeSpan.FromHours(1)).Http(http).Vault(UseKeys(kek)).Start())
         {
             evidence.Logs.Add(host.Logs);
             host.ServeApi(The.ApiEndpoint, request =>
@@ -157,7 +157,7 @@ public static class LeakCanaryScenario
         }
 
         // Rotation to a second canary key, then the audit trail.
-        await using (var host = TransmissionTestHost.Create(repository, clock, http: http, vault: UseKeys(kek, rotatedKek)))
+        await using (var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Http(http).Vault(UseKeys(kek, rotatedKek)).Start())
         {
             evidence.Logs.Add(host.Logs);
             var store = host.Store;
@@ -175,7 +175,7 @@ public static class LeakCanaryScenario
             evidence.Add(TransmissionEnvironment.Production, new EnvelopeHolder(await repository.GetAsync(DirectCompany)));
             await evidence.CaptureAsync(async () => await store.DeleteAsync(DirectCompany, new CredentialChangeContext("intruder", null)));
             evidence.Add(await store.DeleteAsync(AspCompany, new CredentialChangeContext(The.Admin, new MfaProof("totp", new SecretValue(The.MfaCode)))));
-            evidence.Add(((TestMfaVerifier)host.Services.GetRequiredService<IMfaVerifier>()).Contexts.ToArray());
+            evidence.Add(host.Mfa.Contexts.ToArray());
         }
 
         // Misconfigured keys: the start-up error must not echo the key.

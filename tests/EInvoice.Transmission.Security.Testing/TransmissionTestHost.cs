@@ -18,20 +18,25 @@ public sealed class TransmissionTestHost : IAsyncDisposable
 {
     public const string ApiClientName = "transmission-api";
 
-    private TransmissionTestHost(MockHttpMessageHandler http, TimeProvider clock, FakeLogCollector logs, ServiceProvider services)
+    private TransmissionTestHost(MockHttpMessageHandler http, TimeProvider clock, FakeLogCollector logs, ServiceProvider services, TestMfaVerifier mfa)
     {
         Http = http;
         Clock = clock;
         Logs = logs;
         Services = services;
+        Mfa = mfa;
     }
 
     public MockHttpMessageHandler Http { get; }
 
     public TimeProvider Clock { get; }
 
-    /// <summary>The clock as a <see cref="FakeTimeProvider"/>, for hosts created with one.</summary>
-    public FakeTimeProvider FakeClock => (FakeTimeProvider)Clock;
+    /// <summary>The clock as a <see cref="FakeTimeProvider"/>, for hosts created with one (the default).</summary>
+    public FakeTimeProvider FakeClock => Clock as FakeTimeProvider
+        ?? throw new InvalidOperationException("This host runs on another clock than a FakeTimeProvider; build it without With().Clock(...) or with a fake one.");
+
+    /// <summary>The host's multi-factor verifier, which records what it was asked.</summary>
+    public TestMfaVerifier Mfa { get; }
 
     public FakeLogCollector Logs { get; }
 
@@ -45,48 +50,48 @@ public sealed class TransmissionTestHost : IAsyncDisposable
     /// <summary>Every request the API endpoints received, with the credentials it carried.</summary>
     public ConcurrentQueue<ApiCall> ApiCalls { get; } = new();
 
-    public static TransmissionTestHost Create(
-        ICredentialRepository? repository = null,
-        TimeProvider? clock = null,
-        Action<OAuthOptions>? oauth = null,
-        MockHttpMessageHandler? http = null,
-        TransmissionEnvironment? environment = null,
-        Action<IServiceCollection>? configure = null,
-        Action<CredentialVaultOptions>? vault = null)
+    /// <summary>A host with every default: in-memory storage, a fake clock at <see cref="The.Now"/>, the test key.</summary>
+    public static TransmissionTestHost Create() => With().Start();
+
+    /// <summary>Starts describing a host whose storage, clock, options, HTTP or services differ from the defaults.</summary>
+    public static TransmissionTestHostBuilder With() => new();
+
+    internal static TransmissionTestHost Start(TransmissionTestHostBuilder settings)
     {
-        http ??= new MockHttpMessageHandler();
+        var http = settings.HttpHandler ?? new MockHttpMessageHandler();
         http.Fallback.Throw(new InvalidOperationException("MockHttp: no expectation matched this request."));
-        clock ??= Some.Clock();
+        var clock = settings.TimeProvider ?? Some.Clock();
         var logs = new FakeLogCollector();
+        var mfa = new TestMfaVerifier(clock);
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
         services.AddSingleton(clock);
-        services.AddSingleton<IMfaVerifier>(new TestMfaVerifier(clock));
-        var builder = services.AddEInvoiceTransmission(vault ?? (options =>
+        services.AddSingleton<IMfaVerifier>(mfa);
+        var builder = services.AddEInvoiceTransmission(settings.VaultOptions ?? (options =>
         {
             options.ActiveKeyId = The.KeyId;
             options.Keys[The.KeyId] = The.Key;
         }));
-        if (repository is null)
+        if (settings.Repository is null)
         {
             builder.UseInMemoryCredentialRepository();
         }
         else
         {
-            services.AddSingleton(repository);
+            services.AddSingleton(settings.Repository);
         }
 
-        builder.ConfigureOAuth(options => oauth?.Invoke(options));
+        builder.ConfigureOAuth(options => settings.OAuthOptions?.Invoke(options));
         services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName).ConfigurePrimaryHttpMessageHandler(() => http);
         services.AddHttpClient(ApiClientName)
-            .AddEInvoiceAuthentication(environment ?? TransmissionEnvironment.Production)
+            .AddEInvoiceAuthentication(settings.ClientEnvironment ?? TransmissionEnvironment.Production)
             .ConfigurePrimaryHttpMessageHandler(() => http);
-        configure?.Invoke(services);
+        settings.ConfigureServices?.Invoke(services);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
-        return new TransmissionTestHost(http, clock, logs, provider);
+        return new TransmissionTestHost(http, clock, logs, provider, mfa);
     }
 
     public HttpClient Api() => Services.GetRequiredService<IHttpClientFactory>().CreateClient(ApiClientName);

@@ -60,7 +60,7 @@ public sealed class HostKindFailureTests
 
     private static TransmissionTestHost Host(CredentialKind kind)
     {
-        var host = TransmissionTestHost.Create(configure: services => services.AddEInvoiceTransmission().AddCredentialKind(kind));
+        var host = TransmissionTestHost.With().Services(services => services.AddEInvoiceTransmission().AddCredentialKind(kind)).Start();
         host.ServeApi(Api);
         return host;
     }

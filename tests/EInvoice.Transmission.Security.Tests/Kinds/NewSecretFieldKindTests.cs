@@ -67,10 +67,7 @@ public sealed class NewSecretFieldKindTests
 
     private static TransmissionTestHost Host(InMemoryCredentialRepository repository, params (string Id, string Key)[] keys)
     {
-        var host = TransmissionTestHost.Create(
-            repository,
-            configure: services => services.AddEInvoiceTransmission().AddCredentialKind<SignedKind>(),
-            vault: options =>
+        var host = TransmissionTestHost.With().Storage(repository).Services(services => services.AddEInvoiceTransmission().AddCredentialKind<SignedKind>()).Vault(options =>
             {
                 foreach (var (id, key) in keys)
                 {
@@ -78,7 +75,7 @@ public sealed class NewSecretFieldKindTests
                 }
 
                 options.ActiveKeyId = keys[^1].Id;
-            });
+            }).Start();
         host.ServeApi(Api, request => new HttpResponseMessage(
             request.Headers.TryGetValues("X-Token", out var token) && token.Single() == Token
             && request.Headers.TryGetValues("X-Signature", out var signature) && signature.Single() == SignedKind.Sign(SigningSecret, The.CompanyId)

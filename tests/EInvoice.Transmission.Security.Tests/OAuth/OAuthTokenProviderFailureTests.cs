@@ -80,11 +80,11 @@ public sealed class OAuthTokenProviderFailureTests
     [Fact]
     public async Task SendAsync_RepeatedServerErrors_BackOffExponentially()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o =>
+        await using var host = TransmissionTestHost.With().OAuth(o =>
         {
             o.InitialBackoff = TimeSpan.FromSeconds(1);
             o.MaxBackoff = TimeSpan.FromSeconds(8);
-        });
+        }).Start();
         await host.SetDirectAsync();
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         token.Respond(_ => TokenResponses.Error(HttpStatusCode.InternalServerError, "server_error"));
@@ -115,7 +115,7 @@ public sealed class OAuthTokenProviderFailureTests
     [Fact]
     public async Task SendAsync_TokenEndpointNeverAnswers_ThrowsATransientTimeoutAfterTheConfiguredTime()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.TokenRequestTimeout = TimeSpan.FromSeconds(10));
+        await using var host = TransmissionTestHost.With().OAuth(o => o.TokenRequestTimeout = TimeSpan.FromSeconds(10)).Start();
         await host.SetDirectAsync();
         var hang = new TaskCompletionSource<HttpResponseMessage>();
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
@@ -223,7 +223,7 @@ public sealed class OAuthTokenProviderFailureTests
     [Fact]
     public async Task SendAsync_ExpiresInMissing_UsesTheDefaultLifetime()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.DefaultTokenLifetime = TimeSpan.FromMinutes(20));
+        await using var host = TransmissionTestHost.With().OAuth(o => o.DefaultTokenLifetime = TimeSpan.FromMinutes(20)).Start();
         await host.SetDirectAsync();
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri)
             .Respond(_ => TokenResponses.Json(HttpStatusCode.OK, "{\"access_token\":\"no-expiry\",\"token_type\":\"Bearer\"}"));

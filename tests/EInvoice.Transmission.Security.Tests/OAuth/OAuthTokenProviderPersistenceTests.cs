@@ -13,7 +13,7 @@ public sealed class OAuthTokenProviderPersistenceTests
     {
         var repository = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using (var first = TransmissionTestHost.Create(repository, clock))
+        await using (var first = TransmissionTestHost.With().Storage(repository).Clock(clock).Start())
         {
             await first.SetDirectAsync();
             first.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("persisted-token"));
@@ -22,7 +22,7 @@ public sealed class OAuthTokenProviderPersistenceTests
         }
 
         clock.Advance(TimeSpan.FromMinutes(30));
-        await using var second = TransmissionTestHost.Create(repository, clock);
+        await using var second = TransmissionTestHost.With().Storage(repository).Clock(clock).Start();
         second.ServeApi(The.ApiEndpoint);
 
         using var response = await second.SendAsync();
@@ -36,7 +36,7 @@ public sealed class OAuthTokenProviderPersistenceTests
     {
         var repository = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using (var first = TransmissionTestHost.Create(repository, clock))
+        await using (var first = TransmissionTestHost.With().Storage(repository).Clock(clock).Start())
         {
             await first.SetDirectAsync();
             first.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("old-token"));
@@ -45,7 +45,7 @@ public sealed class OAuthTokenProviderPersistenceTests
         }
 
         clock.Advance(TimeSpan.FromMinutes(59));
-        await using var second = TransmissionTestHost.Create(repository, clock);
+        await using var second = TransmissionTestHost.With().Storage(repository).Clock(clock).Start();
         var token = second.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         token.Respond(_ => TokenResponses.Token("fresh-token"));
         second.ServeApi(The.ApiEndpoint);
@@ -77,7 +77,7 @@ public sealed class OAuthTokenProviderPersistenceTests
     public async Task SendAsync_AfterAChangeWhoseOutcomeIsUnknown_ReadsStorageAgainInsteadOfKeepingTheOldToken(Fault fault)
     {
         var plan = new FaultPlan();
-        await using var host = TransmissionTestHost.Create(new FaultyInMemoryRepository(plan));
+        await using var host = TransmissionTestHost.With().Storage(new FaultyInMemoryRepository(plan)).Start();
         await host.SetDirectAsync();
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", The.ClientSecret).Respond(_ => TokenResponses.Token("old-secret-token"));
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", "rotated-secret").Respond(_ => TokenResponses.Token("new-secret-token"));
@@ -99,8 +99,8 @@ public sealed class OAuthTokenProviderPersistenceTests
     {
         var repository = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using var other = TransmissionTestHost.Create(repository, clock);
-        await using var host = TransmissionTestHost.Create(repository, clock, o => o.CredentialRecheckInterval = TimeSpan.FromMinutes(1));
+        await using var other = TransmissionTestHost.With().Storage(repository).Clock(clock).Start();
+        await using var host = TransmissionTestHost.With().Storage(repository).Clock(clock).OAuth(o => o.CredentialRecheckInterval = TimeSpan.FromMinutes(1)).Start();
         await host.SetDirectAsync();
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", The.ClientSecret).Respond(_ => TokenResponses.Token("old-secret-token"));
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", "rotated-elsewhere").Respond(_ => TokenResponses.Token("new-secret-token"));
@@ -126,8 +126,8 @@ public sealed class OAuthTokenProviderPersistenceTests
             await Task.Delay(300);
             return TokenResponses.Token("shared-across-hosts");
         });
-        await using var first = TransmissionTestHost.Create(repository, TimeProvider.System, http: http);
-        await using var second = TransmissionTestHost.Create(repository, TimeProvider.System, http: http);
+        await using var first = TransmissionTestHost.With().Storage(repository).Clock(TimeProvider.System).Http(http).Start();
+        await using var second = TransmissionTestHost.With().Storage(repository).Clock(TimeProvider.System).Http(http).Start();
         first.ServeApi(The.ApiEndpoint);
         await first.SetDirectAsync();
 
@@ -143,7 +143,7 @@ public sealed class OAuthTokenProviderPersistenceTests
     {
         var repository = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using var other = TransmissionTestHost.Create(repository, clock);
+        await using var other = TransmissionTestHost.With().Storage(repository).Clock(clock).Start();
         var otherToken = other.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         otherToken.Respond(_ => TokenResponses.Token("stored-by-the-other-host"));
         other.ServeApi(The.ApiEndpoint);
@@ -151,7 +151,7 @@ public sealed class OAuthTokenProviderPersistenceTests
         // The race: this host has read the credentials (no token yet); before it asks for the lease, the other host
         // takes the lease, requests a token, stores it and releases the lease.
         var beforeLease = new BeforeFirstLeaseRepository(repository, async () => (await other.SendAsync()).Dispose());
-        await using var host = TransmissionTestHost.Create(beforeLease, clock);
+        await using var host = TransmissionTestHost.With().Storage(beforeLease).Clock(clock).Start();
         var ownToken = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         ownToken.Respond(_ => TokenResponses.Token("second-token"));
         host.ServeApi(The.ApiEndpoint);
@@ -170,8 +170,7 @@ public sealed class OAuthTokenProviderPersistenceTests
     {
         var counting = new CountingRepository(new InMemoryCredentialRepository());
         var keys = new CountingKeyProvider(Some.KeyRing());
-        await using var host = TransmissionTestHost.Create(
-            counting, configure: services => services.Replace(ServiceDescriptor.Singleton<IKeyEncryptionKeyProvider>(keys)));
+        await using var host = TransmissionTestHost.With().Storage(counting).Services(services => services.Replace(ServiceDescriptor.Singleton<IKeyEncryptionKeyProvider>(keys))).Start();
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
         token.Respond(_ => TokenResponses.Token("cold-token", 3600, "cold-refresh"));
         host.ServeApi(The.ApiEndpoint);

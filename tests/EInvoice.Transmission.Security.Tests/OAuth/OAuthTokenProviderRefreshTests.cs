@@ -39,7 +39,7 @@ public sealed class OAuthTokenProviderRefreshTests
     [Fact]
     public async Task SendAsync_TokenOf3600Seconds_RefreshesOnceInTheBackgroundAt55MinutesWhileRequestsKeepFlowing()
     {
-        await using var host = TransmissionTestHost.Create(oauth: RefreshOnly);
+        await using var host = TransmissionTestHost.With().OAuth(RefreshOnly).Start();
         await host.SetDirectAsync();
         var release = new TaskCompletionSource();
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri);
@@ -75,7 +75,7 @@ public sealed class OAuthTokenProviderRefreshTests
     [Fact]
     public async Task SendAsync_RefreshFails_KeepsTheCurrentTokenUntilItExpiresThenThrowsTheTypedException()
     {
-        await using var host = TransmissionTestHost.Create(oauth: RefreshOnly);
+        await using var host = TransmissionTestHost.With().OAuth(RefreshOnly).Start();
         await host.SetDirectAsync();
         var (token, _) = TokenSequence(host, () => TokenResponses.Token("only", 3600), () => TokenResponses.Error(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable"));
         host.ServeApi(The.ApiEndpoint);
@@ -105,7 +105,7 @@ public sealed class OAuthTokenProviderRefreshTests
     [Fact]
     public async Task SendAsync_LifetimeShorterThanTheBuffer_RefreshesAtHalfTheLifetime()
     {
-        await using var host = TransmissionTestHost.Create(oauth: RefreshOnly);
+        await using var host = TransmissionTestHost.With().OAuth(RefreshOnly).Start();
         await host.SetDirectAsync();
         var (token, _) = TokenSequence(host, () => TokenResponses.Token("short", 120), () => TokenResponses.Token("next", 120));
         host.ServeApi(The.ApiEndpoint);
@@ -123,7 +123,7 @@ public sealed class OAuthTokenProviderRefreshTests
     [Fact]
     public async Task SendAsync_ResponseCarriedARefreshToken_RefreshesWithTheRefreshTokenGrant()
     {
-        await using var host = TransmissionTestHost.Create(oauth: RefreshOnly);
+        await using var host = TransmissionTestHost.With().OAuth(RefreshOnly).Start();
         await host.SetDirectAsync();
         var (token, grants) = TokenSequence(host, () => TokenResponses.Token("a1", 3600, refreshToken: "r1"), () => TokenResponses.Token("a2", 3600, refreshToken: "r2"));
         host.ServeApi(The.ApiEndpoint);
@@ -140,7 +140,7 @@ public sealed class OAuthTokenProviderRefreshTests
     [Fact]
     public async Task SendAsync_RefreshTokenRejected_FallsBackToClientCredentials()
     {
-        await using var host = TransmissionTestHost.Create(oauth: RefreshOnly);
+        await using var host = TransmissionTestHost.With().OAuth(RefreshOnly).Start();
         await host.SetDirectAsync();
         var (token, grants) = TokenSequence(
             host,

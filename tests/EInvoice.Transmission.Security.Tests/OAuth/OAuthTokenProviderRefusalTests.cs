@@ -15,7 +15,7 @@ public sealed class OAuthTokenProviderRefusalTests
     [Fact]
     public async Task SendAsync_SandboxCredentialsOnAProductionClient_NoTokenRequestAndStatusNotValid()
     {
-        await using var host = TransmissionTestHost.Create(environment: TransmissionEnvironment.Production);
+        await using var host = TransmissionTestHost.With().Environment(TransmissionEnvironment.Production).Start();
         await host.Store.SetAsync(The.CompanyId, The.DirectCredentials with { Environment = TransmissionEnvironment.Sandbox }, The.AdminWithMfa);
         var token = host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("sandbox-token"));
         host.ServeApi(The.ApiEndpoint);
@@ -124,7 +124,7 @@ public sealed class OAuthTokenProviderRefusalTests
     {
         var repository = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.Create(repository, clock);
+        await using var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Start();
         await host.SetDirectAsync();
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).WithFormData("client_secret", The.ClientSecret)
             .Respond(_ => TokenResponses.Error(HttpStatusCode.BadRequest, "invalid_client"));
@@ -134,7 +134,7 @@ public sealed class OAuthTokenProviderRefusalTests
         await FluentActions.Awaiting(() => host.SendAsync()).Should().ThrowAsync<OAuthTokenException>();
 
         // The admin fixes the secret through another process's store: this host is not told.
-        await using (var other = TransmissionTestHost.Create(repository, clock))
+        await using (var other = TransmissionTestHost.With().Storage(repository).Clock(clock).Start())
         {
             await other.SetDirectAsync(clientSecret: "fixed-secret");
         }
@@ -149,7 +149,7 @@ public sealed class OAuthTokenProviderRefusalTests
     [Fact]
     public async Task SendAsync_FirstTransientFailure_AlreadySaysWhenTheLibraryAsksAgain()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.InitialBackoff = TimeSpan.FromSeconds(10));
+        await using var host = TransmissionTestHost.With().OAuth(o => o.InitialBackoff = TimeSpan.FromSeconds(10)).Start();
         await host.SetDirectAsync();
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(HttpStatusCode.ServiceUnavailable);
 
@@ -171,7 +171,7 @@ public sealed class OAuthTokenProviderRefusalTests
         var clock = Some.Clock();
         var oldOrigin = mode == "asp" ? The.AspEndpoint : The.ApiEndpoint;
         var newOrigin = new Uri("https://moved.platform.example/v2/");
-        await using var host = TransmissionTestHost.Create(repository, clock);
+        await using var host = TransmissionTestHost.With().Storage(repository).Clock(clock).Start();
         await host.Store.SetAsync(The.CompanyId, mode == "asp" ? The.AspCredentials : The.DirectCredentials, The.AdminWithMfa);
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("t", expiresIn: 24 * 3600));
         host.ServeApi(oldOrigin);
@@ -179,7 +179,7 @@ public sealed class OAuthTokenProviderRefusalTests
         (await SendToAsync(host, oldOrigin)).Should().Be("OK");
 
         // Another process moves the company to a new endpoint; this host is not told.
-        await using (var other = TransmissionTestHost.Create(repository, clock))
+        await using (var other = TransmissionTestHost.With().Storage(repository).Clock(clock).Start())
         {
             await other.Store.SetAsync(
                 The.CompanyId,

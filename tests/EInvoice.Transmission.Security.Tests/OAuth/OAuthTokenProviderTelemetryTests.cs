@@ -21,7 +21,7 @@ public sealed class OAuthTokenProviderTelemetryTests
     [Fact]
     public async Task WholeFlow_LoggedAtTrace_ContainsNoSecretTokenOrApiKey()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.CredentialRecheckInterval = TimeSpan.FromHours(1));
+        await using var host = TransmissionTestHost.With().OAuth(o => o.CredentialRecheckInterval = TimeSpan.FromHours(1)).Start();
         await host.SetDirectAsync(clientSecret: ClientSecretCanary);
         await host.Store.SetAsync(The.OtherCompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(ApiKeyCanary)), The.AdminWithMfa);
         var issued = 0;
@@ -91,7 +91,7 @@ public sealed class OAuthTokenProviderTelemetryTests
     [Fact]
     public async Task Metrics_ObservedWithAMeterListener_CountTokenRequestsHitsRefreshesAndRetries()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.CredentialRecheckInterval = TimeSpan.FromHours(1));
+        await using var host = TransmissionTestHost.With().OAuth(o => o.CredentialRecheckInterval = TimeSpan.FromHours(1)).Start();
         await host.SetDirectAsync();
         var meterFactory = host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         using var requests = new MetricCollector<long>(meterFactory, "EInvoice.Transmission.Security", "eits.token.requests");

@@ -90,7 +90,7 @@ public sealed class OAuthTokenProviderTests
     [InlineData("clïent", "sécret-🔑", "cl%C3%AFent:s%C3%A9cret-%F0%9F%94%91")]
     public async Task SendAsync_ClientSecretBasic_FormUrlEncodesIdAndSecretBeforeBase64(string clientId, string clientSecret, string expectedPair)
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.ClientAuthentication = OAuthClientAuthentication.ClientSecretBasic);
+        await using var host = TransmissionTestHost.With().OAuth(o => o.ClientAuthentication = OAuthClientAuthentication.ClientSecretBasic).Start();
         await host.SetDirectAsync(clientId: clientId, clientSecret: clientSecret);
         string? sentPair = null;
         host.Http.Expect(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri)
@@ -113,7 +113,7 @@ public sealed class OAuthTokenProviderTests
     [Fact]
     public async Task SendAsync_ClientSecretBasic_SendsNoSecretInTheForm()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.ClientAuthentication = OAuthClientAuthentication.ClientSecretBasic);
+        await using var host = TransmissionTestHost.With().OAuth(o => o.ClientAuthentication = OAuthClientAuthentication.ClientSecretBasic).Start();
         await host.SetDirectAsync();
         string? form = null;
         host.Http.Expect(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri)
@@ -169,7 +169,7 @@ public sealed class OAuthTokenProviderTests
     [Fact]
     public async Task SendAsync_ProductionCredentialsOnASandboxClient_AreRefused()
     {
-        await using var host = TransmissionTestHost.Create(environment: TransmissionEnvironment.Sandbox);
+        await using var host = TransmissionTestHost.With().Environment(TransmissionEnvironment.Sandbox).Start();
         await host.SetDirectAsync();
         host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("production-token"));
         host.ServeApi(The.ApiEndpoint);
@@ -198,7 +198,7 @@ public sealed class OAuthTokenProviderTests
     [Fact]
     public async Task SendAsync_AspCredentials_SendsTheApiKeyAndIdentifierHeaders()
     {
-        await using var host = TransmissionTestHost.Create(oauth: o => o.AspIdentifierHeaderName = "X-Participant-Id");
+        await using var host = TransmissionTestHost.With().OAuth(o => o.AspIdentifierHeaderName = "X-Participant-Id").Start();
         await host.Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
         string? participant = null;
         host.ServeApi(The.AspEndpoint, request =>
@@ -218,7 +218,7 @@ public sealed class OAuthTokenProviderTests
     [Fact]
     public async Task SendAsync_SandboxMode_SendsNoCredentials()
     {
-        await using var host = TransmissionTestHost.Create(environment: TransmissionEnvironment.Sandbox);
+        await using var host = TransmissionTestHost.With().Environment(TransmissionEnvironment.Sandbox).Start();
         await host.Store.SetAsync(The.CompanyId, new CredentialUpdate { Kind = NoCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox }.WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint), The.AdminWithMfa);
         host.ServeApi(The.ApiEndpoint);
 

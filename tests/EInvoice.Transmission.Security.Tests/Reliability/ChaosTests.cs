@@ -26,19 +26,16 @@ public sealed class ChaosTests(ITestOutputHelper output)
     public async Task Chaos_50CompaniesTimes10000Requests_NeverSendsWithoutCredentialsAndStaysWithinBounds()
     {
         var platform = new ChaosPlatform();
-        await using var host = TransmissionTestHost.Create(
-            clock: TimeProvider.System,
-            oauth: o =>
+        await using var host = TransmissionTestHost.With().Clock(TimeProvider.System).OAuth(o =>
             {
                 o.TokenRequestTimeout = TimeSpan.FromSeconds(1);
                 o.InitialBackoff = InitialBackoff;
                 o.MaxBackoff = TimeSpan.FromSeconds(1);
-            },
-            configure: services =>
+            }).Services(services =>
             {
                 services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName).ConfigurePrimaryHttpMessageHandler(() => platform);
                 services.AddHttpClient(TransmissionTestHost.ApiClientName).ConfigurePrimaryHttpMessageHandler(() => platform);
-            });
+            }).Start();
         for (var c = 0; c < Companies; c++)
         {
             await host.SetDirectAsync(Company(c), clientId: Company(c));

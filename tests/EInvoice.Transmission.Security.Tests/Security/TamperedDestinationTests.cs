@@ -16,7 +16,7 @@ public sealed class TamperedDestinationTests
     public async Task SendAsync_TokenEndpointRedirectedInStorage_SendsNothingAndFailsAsUnreadable()
     {
         var repository = new InMemoryCredentialRepository();
-        await using var host = TransmissionTestHost.Create(repository);
+        await using var host = TransmissionTestHost.With().Storage(repository).Start();
         await host.SetDirectAsync();
         await RedirectAsync(repository, row => row.WithSetting("token_endpoint", new Uri(Attacker, "token").AbsoluteUri));
         var attacker = host.Http.When(Attacker.AbsoluteUri + "*").Respond(_ => TokenResponses.Token("attacker-token"));
@@ -33,7 +33,7 @@ public sealed class TamperedDestinationTests
     public async Task TestAsync_AspEndpointRedirectedInStorage_SendsNothingAndReportsTheCredentialsUnreadable()
     {
         var repository = new InMemoryCredentialRepository();
-        await using var host = TransmissionTestHost.Create(repository);
+        await using var host = TransmissionTestHost.With().Storage(repository).Start();
         await host.Store.SetAsync(The.CompanyId, The.AspCredentials, The.AdminWithMfa);
         await RedirectAsync(repository, row => row.WithSetting("api_endpoint", Attacker.AbsoluteUri));
         var attacker = host.Http.When(Attacker.AbsoluteUri + "*").Respond(System.Net.HttpStatusCode.OK);
