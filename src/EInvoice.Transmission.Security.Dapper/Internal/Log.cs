@@ -7,7 +7,7 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 2000, EventName = "SchemaMigrationApplied", Level = LogLevel.Information,
         Message = "Applied credential schema migration {Version} ({Description}) on {Dialect}.")]
-    public static partial void MigrationApplied(this ILogger logger, int version, string description, string dialect);
+    public static partial void SchemaMigrationApplied(this ILogger logger, int version, string description, string dialect);
 
     [LoggerMessage(EventId = 2001, EventName = "SchemaUpToDate", Level = LogLevel.Debug,
         Message = "The credential schema is at version {Version} on {Dialect}.")]

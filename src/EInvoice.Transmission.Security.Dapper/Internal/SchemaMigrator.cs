@@ -55,7 +55,7 @@ internal static class SchemaMigrator
                     new { script.Version, script.Description, AppliedAt = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() },
                     transaction,
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
-                logger.MigrationApplied(script.Version, script.Description, dialect.Name);
+                logger.SchemaMigrationApplied(script.Version, script.Description, dialect.Name);
                 version = script.Version;
             }
 

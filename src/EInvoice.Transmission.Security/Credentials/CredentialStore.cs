@@ -176,7 +176,7 @@ public sealed class CredentialStore
                 throw new CredentialConcurrencyException(companyId, update.ExpectedVersion, existing?.Version ?? 0);
             }
 
-            _logger.WriteConflict(companyId, attempt);
+            _logger.CredentialWriteConflict(companyId, attempt);
 
             // The row changed under us: the same update, applied to what is stored now, checked again in full. The
             // proof approved one change — an action on a kind and environment, naming these fields — another one
@@ -253,7 +253,7 @@ public sealed class CredentialStore
                 throw new CredentialConcurrencyException(companyId, expectedVersion, existing.Version);
             }
 
-            _logger.WriteConflict(companyId, attempt);
+            _logger.CredentialWriteConflict(companyId, attempt);
             existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -329,12 +329,12 @@ public sealed class CredentialStore
                 catch (CredentialVaultException ex)
                 {
                     failed.Add(row.CompanyId);
-                    _logger.RotationFailedForCompany(row.CompanyId, activeKeyId, ex);
+                    _logger.KeyRotationFailedForCompany(row.CompanyId, activeKeyId, ex);
                 }
             }
 
             progress?.Report(new KeyRotationProgress(scanned, rewrapped));
-            _logger.RotationProgress(scanned, rewrapped, activeKeyId);
+            _logger.KeyRotationProgress(scanned, rewrapped, activeKeyId);
             if (page.Count < batchSize)
             {
                 break;
@@ -361,7 +361,7 @@ public sealed class CredentialStore
                 Detail = $"{rewrapped} of {scanned} credentials moved to key {activeKeyId}; {failed.Count} could not be opened.",
             },
             CancellationToken.None).ConfigureAwait(false);
-        _logger.RotationCompleted(scanned, rewrapped, failed.Count, activeKeyId);
+        _logger.KeyRotationCompleted(scanned, rewrapped, failed.Count, activeKeyId);
         return new KeyRotationResult(activeKeyId, scanned, rewrapped, failed);
     }
 

@@ -23,7 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1102, EventName = "TokenRequestFailed", Level = LogLevel.Warning,
         Message = "No access token for company {CompanyId}: {Error}, HTTP status {StatusCode}, transient {IsTransient}; next attempt not before {RetryAt:O}.")]
-    public static partial void TokenFailed(this ILogger logger, string companyId, string? error, int? statusCode, bool isTransient, DateTimeOffset retryAt);
+    public static partial void TokenRequestFailed(this ILogger logger, string companyId, string? error, int? statusCode, bool isTransient, DateTimeOffset retryAt);
 
     [LoggerMessage(EventId = 1103, EventName = "PersistedTokenReused", Level = LogLevel.Debug,
         Message = "Reused the stored access token of company {CompanyId}, valid until {ExpiresAt:O}, without a token request.")]
@@ -79,19 +79,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1302, EventName = "CredentialWriteConflict", Level = LogLevel.Debug,
         Message = "The credentials of company {CompanyId} changed while being written (attempt {Attempt}); reading them again.")]
-    public static partial void WriteConflict(this ILogger logger, string companyId, int attempt);
+    public static partial void CredentialWriteConflict(this ILogger logger, string companyId, int attempt);
 
     [LoggerMessage(EventId = 1303, EventName = "KeyRotationProgress", Level = LogLevel.Information,
         Message = "Key rotation to key {KeyId}: {Scanned} credentials read, {Rewrapped} moved.")]
-    public static partial void RotationProgress(this ILogger logger, long scanned, long rewrapped, string keyId);
+    public static partial void KeyRotationProgress(this ILogger logger, long scanned, long rewrapped, string keyId);
 
     [LoggerMessage(EventId = 1304, EventName = "KeyRotationCompleted", Level = LogLevel.Information,
         Message = "Key rotation to key {KeyId} completed: {Scanned} credentials read, {Rewrapped} moved, {Failed} could not be opened.")]
-    public static partial void RotationCompleted(this ILogger logger, long scanned, long rewrapped, int failed, string keyId);
+    public static partial void KeyRotationCompleted(this ILogger logger, long scanned, long rewrapped, int failed, string keyId);
 
     [LoggerMessage(EventId = 1305, EventName = "KeyRotationFailedForCompany", Level = LogLevel.Error,
         Message = "Key rotation could not move the credentials of company {CompanyId} to key {KeyId}; they were left as they were.")]
-    public static partial void RotationFailedForCompany(this ILogger logger, string companyId, string keyId, Exception exception);
+    public static partial void KeyRotationFailedForCompany(this ILogger logger, string companyId, string keyId, Exception exception);
 
     [LoggerMessage(EventId = 1306, EventName = "AuditChainBroken", Level = LogLevel.Error,
         Message = "Security: the audit trail is broken at entry {Sequence}: {Problem}.")]

@@ -113,7 +113,7 @@ internal sealed class CredentialRowAccess
                 return true;
             }
 
-            _logger.WriteConflict(companyId, attempt);
+            _logger.CredentialWriteConflict(companyId, attempt);
             current = null;
         }
 

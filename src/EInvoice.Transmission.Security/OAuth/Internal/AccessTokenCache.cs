@@ -292,7 +292,7 @@ internal sealed class AccessTokenCache : IDisposable
             // FetchAsync), and storage is read again once per re-check interval to notice that they changed.
             var now = _timeProvider.GetUtcNow();
             var blockedUntil = _policy.BlockedUntil(error, entry.ConsecutiveFailures, now);
-            _logger.TokenFailed(entry.CompanyId, error.Error, (int?)error.StatusCode, error.IsTransient, blockedUntil);
+            _logger.TokenRequestFailed(entry.CompanyId, error.Error, (int?)error.StatusCode, error.IsTransient, blockedUntil);
 
             // From the first failure on, the exception says when the library will ask again.
             error = error.WithRetryAfter(error.IsTransient ? blockedUntil - now : null);
