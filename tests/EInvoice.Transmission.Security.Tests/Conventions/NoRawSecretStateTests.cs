@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 
-namespace EInvoice.Transmission.Security.Tests.Security;
+namespace EInvoice.Transmission.Security.Tests.Conventions;
 
 /// <summary>
 /// State the library keeps about a token, key or secret — public or internal — is a <see cref="SecretValue"/>, an
