@@ -97,6 +97,19 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         }
     }
 
+    /// <summary>
+    /// The page query of <see cref="ListAsync"/>: binary order, so that paging agrees with ordinal order whatever the
+    /// database's collation, served by an index on every dialect (the primary key on SQLite, ix_eits_credentials_company_id_c
+    /// on PostgreSQL), never a scan and sort of the whole table.
+    /// </summary>
+    internal static string ListSql(SqlDialect dialect, bool after)
+    {
+        var order = $"company_id{dialect.BinaryCollation}";
+        return after
+            ? $"SELECT {CredentialRow.Columns} FROM {Table} WHERE {order} > @afterCompanyId ORDER BY {order} LIMIT @limit"
+            : $"SELECT {CredentialRow.Columns} FROM {Table} ORDER BY {order} LIMIT @limit";
+    }
+
     /// <inheritdoc/>
     public async Task<IReadOnlyList<StoredCredential>> ListAsync(string? afterCompanyId, int limit, CancellationToken cancellationToken = default)
     {
@@ -104,12 +117,8 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var order = $"company_id{_dialect!.BinaryCollation}";
-            var sql = afterCompanyId is null
-                ? $"SELECT {CredentialRow.Columns} FROM {Table} ORDER BY {order} LIMIT @limit"
-                : $"SELECT {CredentialRow.Columns} FROM {Table} WHERE {order} > @afterCompanyId ORDER BY {order} LIMIT @limit";
             var rows = await connection.QueryAsync<CredentialRow>(new CommandDefinition(
-                sql, new { afterCompanyId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                ListSql(_dialect!, afterCompanyId is not null), new { afterCompanyId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return [.. rows.Select(r => r.ToStoredCredential())];
         }
     }

@@ -141,7 +141,22 @@ public sealed class InMemoryCredentialRepository : ICredentialRepository, IAudit
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<AuditEntry> page = [.. _audit.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Take(limit)];
+            // Entries are appended in sequence order: the page starts at a binary search, not a scan of the whole trail.
+            int low = 0, high = _audit.Count;
+            while (low < high)
+            {
+                var mid = (low + high) / 2;
+                if (_audit[mid].Sequence <= afterSequence)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+
+            IReadOnlyList<AuditEntry> page = _audit.GetRange(low, Math.Min(limit, _audit.Count - low));
             return Task.FromResult(page);
         }
     }
@@ -228,6 +243,7 @@ public sealed class InMemoryCredentialRepository : ICredentialRepository, IAudit
             _audit.Clear();
             _audit.AddRange(entries);
             _head = _audit.Count == 0 ? null : new AuditHead(_audit[^1].Sequence, _audit[^1].Hash);
+            KeepInSequenceOrder();
         }
     }
 
@@ -237,7 +253,16 @@ public sealed class InMemoryCredentialRepository : ICredentialRepository, IAudit
         lock (_gate)
         {
             tamper(_audit);
+            KeepInSequenceOrder();
         }
+    }
+
+    /// <summary>Reads page by binary search need the trail in sequence order, as storage returns it (stable for equal sequences).</summary>
+    private void KeepInSequenceOrder()
+    {
+        var ordered = _audit.OrderBy(e => e.Sequence).ToList();
+        _audit.Clear();
+        _audit.AddRange(ordered);
     }
 
     private void Append(AuditEntry? entry)
