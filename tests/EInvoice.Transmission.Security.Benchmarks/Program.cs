@@ -4,6 +4,13 @@ using EInvoice.Transmission.Security.Benchmarks;
 
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --filter '*'
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --interleaved-handler [rounds]
+// dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --cache-memory [companies]
+if (args is ["--cache-memory", .. var count])
+{
+    await CacheMemoryCheck.RunAsync(count is [var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 10_000);
+    return;
+}
+
 if (args is ["--interleaved-handler", .. var rest])
 {
     InterleavedHandlerCheck.Run(rest is [var rounds] ? int.Parse(rounds, CultureInfo.InvariantCulture) : 40);

@@ -320,7 +320,7 @@ internal sealed class AccessTokenCache : IDisposable
         activity?.SetTag("eits.company_id", companyId);
 
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
-        var credentials = await LoadCredentialsAsync(entry, timeout.Token).ConfigureAwait(false);
+        var credentials = await LoadCredentialsAsync(entry, null, timeout.Token).ConfigureAwait(false);
         activity?.SetTag("eits.kind", credentials.Kind.Name);
 
         // Snapshots that need no token request are installed whoever asked: the caller checks its own fit. That is how
@@ -340,7 +340,7 @@ internal sealed class AccessTokenCache : IDisposable
         // token, and released its lease, between the read above and this lease. Without this second look both would
         // request a token. Secrets that did not change are not opened again.
         var now = _timeProvider.GetUtcNow();
-        var underLease = await LeaseCredentialsAsync(entry, now, timeout.Token).ConfigureAwait(false);
+        var underLease = await LeaseCredentialsAsync(entry, now, credentials, timeout.Token).ConfigureAwait(false);
         var leased = underLease is not null;
         var released = false;
         try
@@ -353,7 +353,7 @@ internal sealed class AccessTokenCache : IDisposable
                     return storedMeanwhile;
                 }
             }
-            else if (await WaitForOtherProcessAsync(entry, timeout.Token).ConfigureAwait(false) is { } shared)
+            else if (await WaitForOtherProcessAsync(entry, credentials, timeout.Token).ConfigureAwait(false) is { } shared)
             {
                 // Another process is requesting this company's token: it landed in storage.
                 return shared;
@@ -428,12 +428,17 @@ internal sealed class AccessTokenCache : IDisposable
     /// Reads the company's credentials. A version other than the one being served means they changed (here or in
     /// another process): the old snapshot is not served again, whatever happens next.
     /// </summary>
-    private async Task<TransmissionCredentials> LoadCredentialsAsync(CompanyEntry entry, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="previous"/> is this fetch's earlier read, if any: envelopes that did not change are not opened
+    /// again. Nothing opened is kept between fetches — the cache keeps what it sends, no more (issue 15: memory per
+    /// company).
+    /// </remarks>
+    private async Task<TransmissionCredentials> LoadCredentialsAsync(CompanyEntry entry, TransmissionCredentials? previous, CancellationToken cancellationToken)
     {
         var companyId = entry.CompanyId;
         try
         {
-            var credentials = await _gateway.GetCredentialsAsync(companyId, entry.Credentials, cancellationToken).ConfigureAwait(false)
+            var credentials = await _gateway.GetCredentialsAsync(companyId, previous, cancellationToken).ConfigureAwait(false)
                 ?? throw OAuthTokenException.Permanent(companyId, OAuthTokenException.CredentialsNotFound, "no credentials are stored for this company");
             Loaded(entry, credentials);
             return credentials;
@@ -445,11 +450,11 @@ internal sealed class AccessTokenCache : IDisposable
     }
 
     /// <summary>Takes the lease with the credentials as they are then; <see langword="null"/> when another process holds it.</summary>
-    private async Task<TransmissionCredentials?> LeaseCredentialsAsync(CompanyEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<TransmissionCredentials?> LeaseCredentialsAsync(CompanyEntry entry, DateTimeOffset now, TransmissionCredentials previous, CancellationToken cancellationToken)
     {
         try
         {
-            var credentials = await _gateway.TryAcquireTokenLeaseAsync(entry.CompanyId, _leaseOwner, now, now + _options.TokenRequestTimeout, entry.Credentials, cancellationToken).ConfigureAwait(false);
+            var credentials = await _gateway.TryAcquireTokenLeaseAsync(entry.CompanyId, _leaseOwner, now, now + _options.TokenRequestTimeout, previous, cancellationToken).ConfigureAwait(false);
             if (credentials is not null)
             {
                 Loaded(entry, credentials);
@@ -466,7 +471,6 @@ internal sealed class AccessTokenCache : IDisposable
     private static void Loaded(CompanyEntry entry, TransmissionCredentials credentials)
     {
         entry.Loaded(credentials.Version, credentials.Environment, AuthSnapshot.OriginOf(credentials));
-        entry.Credentials = credentials;
     }
 
     /// <summary>A token in storage that is still good: left by an earlier run of this process or by another one.</summary>
@@ -483,13 +487,14 @@ internal sealed class AccessTokenCache : IDisposable
         return now < snapshot.RefreshAt ? snapshot : null;
     }
 
-    private async Task<AuthSnapshot?> WaitForOtherProcessAsync(CompanyEntry entry, CancellationToken cancellationToken)
+    private async Task<AuthSnapshot?> WaitForOtherProcessAsync(CompanyEntry entry, TransmissionCredentials previous, CancellationToken cancellationToken)
     {
         var giveUpAt = _timeProvider.GetUtcNow() + _options.TokenRequestTimeout;
+        var credentials = previous;
         while (_timeProvider.GetUtcNow() < giveUpAt)
         {
             await Task.Delay(LeasePollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-            var credentials = await LoadCredentialsAsync(entry, cancellationToken).ConfigureAwait(false);
+            credentials = await LoadCredentialsAsync(entry, credentials, cancellationToken).ConfigureAwait(false);
             if (WithoutTokenRequest(entry, credentials) is { } shared)
             {
                 return shared;

@@ -40,12 +40,6 @@ internal sealed class CompanyEntry(string companyId)
     public (TransmissionEnvironment Environment, Uri? Origin)? LastLoaded { get; private set; }
 
     /// <summary>
-    /// The credentials as last read by the fetch of this entry (one at a time): the next read opens only envelopes that
-    /// changed. Dropped with the entry when the credentials change in this process.
-    /// </summary>
-    public TransmissionCredentials? Credentials { get; set; }
-
-    /// <summary>
     /// The credential version the identity provider refused permanently (<c>invalid_client</c>, …), with its answer: no
     /// token is requested with that version again. A new version (a change, here or in another process) or a success
     /// clears it.
