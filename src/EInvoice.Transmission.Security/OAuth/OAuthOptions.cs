@@ -51,6 +51,14 @@ public sealed class OAuthOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan CredentialRecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Gets or sets how long a company may send no request before the cache forgets it (its token stays in storage and
+    /// is reused by its next request), so that a host serving many companies keeps memory only for those that send.
+    /// </summary>
+    /// <value>1 hour. Between 1 minute and 7 days.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan IdleCompanyEviction { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Gets or sets the header that carries an API key when a company's credentials set no <see cref="ApiKeyKind.HeaderName"/>.</summary>
     /// <value><c>X-API-Key</c>.</value>
     public string ApiKeyHeaderName { get; set; } = "X-API-Key";

@@ -78,6 +78,7 @@ public sealed partial class OptionsRangeDocumentationTests
             var unit when unit.StartsWith("second", StringComparison.Ordinal) => TimeSpan.FromSeconds(number),
             var unit when unit.StartsWith("minute", StringComparison.Ordinal) => TimeSpan.FromMinutes(number),
             var unit when unit.StartsWith("hour", StringComparison.Ordinal) => TimeSpan.FromHours(number),
+            var unit when unit.StartsWith("day", StringComparison.Ordinal) => TimeSpan.FromDays(number),
             var unit => throw new FormatException($"unknown unit '{unit}'"),
         };
     }

@@ -48,6 +48,7 @@ internal sealed class AccessTokenCache : IDisposable
     private readonly TransmissionTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _leaseOwner = $"{System.Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private readonly ITimer _idleSweep;
 
     public AccessTokenCache(
         CredentialStore store,
@@ -71,6 +72,10 @@ internal sealed class AccessTokenCache : IDisposable
         _telemetry = telemetry;
         _logger = logger;
         _store.CredentialsChanged += OnCredentialsChanged;
+
+        // Companies that stopped sending are forgotten after IdleCompanyEviction, checked a few times per period.
+        var sweepEvery = TimeSpan.FromTicks(Math.Clamp(_options.IdleCompanyEviction.Ticks / 4, TimeSpan.TicksPerSecond, 5 * TimeSpan.TicksPerMinute));
+        _idleSweep = timeProvider.CreateTimer(static state => ((AccessTokenCache)state!).EvictIdle(), this, sweepEvery, sweepEvery);
     }
 
     public TransmissionTelemetry Telemetry => _telemetry;
@@ -85,7 +90,9 @@ internal sealed class AccessTokenCache : IDisposable
     {
         if (_entries.TryGetValue(companyId, out var entry) && entry.Current is { } snapshot)
         {
-            if (MonotonicMilliseconds() < snapshot.MaintainAtMilliseconds)
+            var nowMilliseconds = MonotonicMilliseconds();
+            entry.LastUsedMilliseconds = nowMilliseconds;
+            if (nowMilliseconds < snapshot.MaintainAtMilliseconds)
             {
                 snapshot.EnsureAllowed(requester);
                 _telemetry.CacheHit();
@@ -186,7 +193,27 @@ internal sealed class AccessTokenCache : IDisposable
         return result;
     }
 
-    public void Dispose() => _store.CredentialsChanged -= OnCredentialsChanged;
+    public void Dispose()
+    {
+        _store.CredentialsChanged -= OnCredentialsChanged;
+        _idleSweep.Dispose();
+    }
+
+    /// <summary>Whether the company is in the cache; for tests and diagnostics.</summary>
+    public bool IsCached(string companyId) => _entries.ContainsKey(companyId);
+
+    /// <summary>Forgets companies no request asked for within <see cref="OAuthOptions.IdleCompanyEviction"/> (none with a fetch running).</summary>
+    private void EvictIdle()
+    {
+        var idleBefore = MonotonicMilliseconds() - (long)_options.IdleCompanyEviction.TotalMilliseconds;
+        foreach (var (companyId, entry) in _entries)
+        {
+            if (!entry.IsFetching && entry.LastUsedMilliseconds < idleBefore && _entries.TryRemove(KeyValuePair.Create(companyId, entry)))
+            {
+                entry.Retire();
+            }
+        }
+    }
 
     private static string Fingerprint(SecretValue token)
         => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Reveal())))[..8];
@@ -196,6 +223,7 @@ internal sealed class AccessTokenCache : IDisposable
         for (var attempt = 1; ; attempt++)
         {
             var entry = _entries.GetOrAdd(companyId, static id => new CompanyEntry(id));
+            entry.LastUsedMilliseconds = MonotonicMilliseconds();
             var now = _timeProvider.GetUtcNow();
             if (entry.Current is { } current && now < current.ExpiresAt)
             {

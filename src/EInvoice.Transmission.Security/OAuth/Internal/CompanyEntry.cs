@@ -48,6 +48,9 @@ internal sealed class CompanyEntry(string companyId)
 
     public bool IsFetching => _fetch is not null;
 
+    /// <summary>When a request last asked for this company, on the cache's monotonic millisecond clock; a racy plain store is enough.</summary>
+    public long LastUsedMilliseconds { get; set; }
+
     /// <summary>Returns the fetch in flight, or registers a new one that the caller must run (<paramref name="started"/>).</summary>
     public Task<AuthSnapshot> JoinOrStartFetch(out TaskCompletionSource<AuthSnapshot>? started)
     {
