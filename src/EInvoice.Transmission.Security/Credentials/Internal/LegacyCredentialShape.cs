@@ -59,10 +59,7 @@ internal static class LegacyCredentialShape
             }
         }
 
-        var plain = "secret." + secretName;
-        return plain.Length <= 64 && plain.All(static c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
-            ? plain
-            : "secret.sha256." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secretName)))[..40];
+        return FieldNameRules.FitOrHash("secret." + secretName, "secret.sha256.", secretName);
     }
 
     /// <summary>

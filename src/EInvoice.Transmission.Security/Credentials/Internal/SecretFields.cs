@@ -20,11 +20,5 @@ internal static class SecretFields
     /// How an audit entry names a field: lowercase (header names ignore case), or, when that is not 1 to 64 characters
     /// of <c>a-z 0-9 . _ -</c>, <c>sha256.</c> and the first 40 hex digits of the SHA-256 of the UTF-8 name.
     /// </summary>
-    public static string Audit(string name)
-    {
-        var lower = name.ToLowerInvariant();
-        return lower.Length is > 0 and <= 64 && lower.All(static c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
-            ? lower
-            : "sha256." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..40];
-    }
+    public static string Audit(string name) => FieldNameRules.FitOrHash(name.ToLowerInvariant(), "sha256.", name);
 }

@@ -19,6 +19,16 @@ internal static partial class FieldNameRules
         }
     }
 
+    /// <summary>
+    /// <paramref name="candidate"/> when it follows the rule of envelope and audit field names (1 to 64 characters of
+    /// <c>a-z 0-9 . _ -</c>); otherwise <paramref name="hashPrefix"/> and the first 40 hex digits of the SHA-256 of the
+    /// UTF-8 <paramref name="source"/>, which always does.
+    /// </summary>
+    public static string FitOrHash(string candidate, string hashPrefix, string source)
+        => candidate.Length is > 0 and <= 64 && candidate.All(static c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
+            ? candidate
+            : hashPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)))[..40];
+
     /// <summary>Checks the name of a kind.</summary>
     public static void ValidateKindName(string name)
     {
