@@ -60,7 +60,7 @@ public static class Some
         TimeProvider? timeProvider = null,
         CredentialVault? vault = null,
         ILogger<CredentialStore>? logger = null)
-        => new(repository, AlsoAs<ITokenLeaseRepository>(repository), new CredentialKindRegistry(Kinds()), vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
+        => new(repository, AlsoAs<ITokenLeaseRepository>(repository), AlsoAs<IAuditTrailRepository>(repository), new CredentialKindRegistry(Kinds()), vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
 
     /// <summary>The built-in kinds with default options, and any <paramref name="extra"/> ones.</summary>
     public static IEnumerable<CredentialKind> Kinds(params CredentialKind[] extra)

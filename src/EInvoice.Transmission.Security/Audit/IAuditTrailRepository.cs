@@ -12,6 +12,13 @@ namespace EInvoice.Transmission.Security;
 /// The entries appended here and those appended with a credential write by <see cref="ICredentialRepository"/> form one
 /// chain: an implementation of both keeps them in the same storage and serialises both kinds of append on the same head.
 /// </para>
+/// <para>
+/// The token cache reads the entries after the last one it saw, once per
+/// <see cref="OAuthOptions.CredentialRecheckInterval"/>, to learn which companies' credentials another process changed.
+/// So an entry must become visible together with the credential write it records (one transaction) and entries in
+/// sequence order: an entry must never appear after one with a higher sequence number was already readable.
+/// Serialised appends on the head give both.
+/// </para>
 /// <para>Not-found is a <see langword="null"/> or empty result, never an exception.</para>
 /// </remarks>
 public interface IAuditTrailRepository

@@ -65,6 +65,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddSingleton(static sp => new TokenPathGateway(
             sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
             sp.GetRequiredService<ITokenLeaseRepository>(),
+            sp.GetRequiredService<IAuditTrailRepository>(),
             sp.GetRequiredService<CredentialStore>().Kinds,
             sp.GetRequiredService<CredentialVault>(),
             sp.GetRequiredService<TimeProvider>(),

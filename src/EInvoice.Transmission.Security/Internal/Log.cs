@@ -49,6 +49,10 @@ internal static partial class Log
         Message = "Connection test for company {CompanyId}: succeeded {Succeeded}.")]
     public static partial void ConnectionTested(this ILogger logger, string companyId, bool succeeded);
 
+    [LoggerMessage(EventId = 1109, EventName = "CredentialChangesNotRead", Level = LogLevel.Warning,
+        Message = "Could not read which credentials changed in storage ({ExceptionType}); asking again in {RetryIn}.")]
+    public static partial void CredentialChangesNotRead(this ILogger logger, string exceptionType, TimeSpan retryIn);
+
     [LoggerMessage(EventId = 1110, EventName = "HttpRequestStarting", Level = LogLevel.Information,
         Message = "Sending HTTP request {HttpMethod} {Uri}.")]
     public static partial void HttpRequestStarting(this ILogger logger, HttpMethod httpMethod, string uri);

@@ -44,8 +44,11 @@ public sealed class OAuthOptions
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Gets or sets how often a cached token's credentials are compared with storage, so that a change made by another
-    /// process (which cannot notify this one) stops the old token within this interval.
+    /// Gets or sets how often storage is asked which companies' credentials changed, so that a change made by another
+    /// process (which cannot notify this one) stops the old credentials within this interval. It is one query for all
+    /// companies, reading the audit trail's new entries (every change writes one). Each cached company's row is also
+    /// read again at least every 60 intervals, which notices changes that bypass the library and write no audit entry
+    /// (a restored backup, a hand edit).
     /// </summary>
     /// <value>1 minute. Between 1 second and 1 hour.</value>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

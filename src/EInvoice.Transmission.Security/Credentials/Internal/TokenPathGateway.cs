@@ -16,8 +16,12 @@ namespace EInvoice.Transmission.Security.Internal;
 /// </remarks>
 internal sealed class TokenPathGateway
 {
+    /// <summary>Audit entries read per query when looking for changed credentials.</summary>
+    private const int ChangePageSize = 1000;
+
     private readonly ICredentialRepository _repository;
     private readonly ITokenLeaseRepository _leases;
+    private readonly IAuditTrailRepository _auditTrail;
     private readonly CredentialKindRegistry _kinds;
     private readonly CredentialVault _vault;
     private readonly CredentialRowAccess _rows;
@@ -25,6 +29,7 @@ internal sealed class TokenPathGateway
 
     /// <param name="repository">Where credentials are stored.</param>
     /// <param name="leases">Where the token lease is kept.</param>
+    /// <param name="auditTrail">The audit trail, read as the record of every credential change.</param>
     /// <param name="kinds">The registered credential kinds.</param>
     /// <param name="acceptLegacySeals">Whether destination seals older than version 3 are accepted (<see cref="CredentialStoreOptions.AcceptLegacyDestinationSeals"/>).</param>
     /// <param name="vault">Opens and seals secrets.</param>
@@ -35,10 +40,11 @@ internal sealed class TokenPathGateway
     /// hosts' log filters still apply.
     /// </param>
     public TokenPathGateway(
-        ICredentialRepository repository, ITokenLeaseRepository leases, CredentialKindRegistry kinds, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger, bool acceptLegacySeals = true)
+        ICredentialRepository repository, ITokenLeaseRepository leases, IAuditTrailRepository auditTrail, CredentialKindRegistry kinds, CredentialVault vault, TimeProvider timeProvider, ILogger<CredentialStore> logger, bool acceptLegacySeals = true)
     {
         _repository = repository;
         _leases = leases;
+        _auditTrail = auditTrail;
         _kinds = kinds;
         _vault = vault;
         _logger = logger;
@@ -62,6 +68,48 @@ internal sealed class TokenPathGateway
     /// <inheritdoc cref="GetCredentialsAsync(string, TransmissionCredentials?, CancellationToken)"/>
     public Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
         => GetCredentialsAsync(companyId, null, cancellationToken);
+
+    /// <summary>Where the audit trail ends now: the position to read changes after with <see cref="ReadChangedCompaniesAsync"/>.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<long> GetChangePositionAsync(CancellationToken cancellationToken)
+        => (await _auditTrail.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
+
+    /// <summary>
+    /// The companies whose credentials were created, changed or deleted after <paramref name="position"/>, and the
+    /// position to read from next time: one indexed query per thousand changes, however many companies there are.
+    /// </summary>
+    /// <remarks>
+    /// Every credential change is written together with its audit entry, in one transaction, and appends are serialised
+    /// on the chain's head (<see cref="IAuditTrailRepository"/>): entries become visible in sequence order, each with
+    /// the change it records, so reading past a position misses none. Refused attempts changed nothing and are skipped.
+    /// </remarks>
+    /// <param name="position">The sequence number read up to last time.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<(IReadOnlyCollection<string> Companies, long Position)> ReadChangedCompaniesAsync(long position, CancellationToken cancellationToken)
+    {
+        var companies = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var page = await _auditTrail.ReadAuditAsync(position, ChangePageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                if (entry is { CompanyId: { } companyId, Outcome: AuditOutcome.Succeeded })
+                {
+                    companies.Add(companyId);
+                }
+            }
+
+            if (page.Count > 0)
+            {
+                position = page[^1].Sequence;
+            }
+
+            if (page.Count < ChangePageSize)
+            {
+                return (companies, position);
+            }
+        }
+    }
 
     /// <summary>
     /// Takes the short cross-process lease on a company's token request and returns its credentials as they are at that

@@ -20,7 +20,11 @@ namespace EInvoice.Transmission.Security.Internal;
 /// <para>
 /// The cache key is the company id; each snapshot carries the environment and credential version it was built from.
 /// A change through this process's <see cref="CredentialStore"/> drops the company at once; a change by another
-/// process is noticed within <see cref="OAuthOptions.CredentialRecheckInterval"/>.
+/// process is noticed within <see cref="OAuthOptions.CredentialRecheckInterval"/>: once per interval one query reads
+/// the audit trail's new entries, which name every company whose credentials changed, and those companies are dropped.
+/// That costs O(changes), not O(companies) (issue 15). As a net for what bypasses the library and writes no audit
+/// entry (a restored backup, a hand edit), each company's row is also read again at least every
+/// <see cref="TokenRefreshPolicy.FullRecheckIntervals"/> intervals.
 /// </para>
 /// <para>
 /// Storage is reached through <see cref="TokenPathGateway"/> only; <see cref="CredentialStore"/> is held for its
@@ -49,6 +53,16 @@ internal sealed class AccessTokenCache : IDisposable
     private readonly ILogger _logger;
     private readonly string _leaseOwner = $"{System.Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly ITimer _idleSweep;
+    private readonly ITimer _changePoll;
+    private readonly Lock _changeWatchLock = new();
+
+    /// <summary>Reads where the audit trail ends, once, before the first credentials are read; again only after a failure.</summary>
+    private Task? _changeWatchStart;
+
+    /// <summary>The audit sequence number up to which changes were read; written by the start and then by one poll at a time.</summary>
+    private long _changePosition;
+
+    private int _changePollRunning;
 
     public AccessTokenCache(
         CredentialStore store,
@@ -76,6 +90,8 @@ internal sealed class AccessTokenCache : IDisposable
         // Companies that stopped sending are forgotten after IdleCompanyEviction, checked a few times per period.
         var sweepEvery = TimeSpan.FromTicks(Math.Clamp(_options.IdleCompanyEviction.Ticks / 4, TimeSpan.TicksPerSecond, 5 * TimeSpan.TicksPerMinute));
         _idleSweep = timeProvider.CreateTimer(static state => ((AccessTokenCache)state!).EvictIdle(), this, sweepEvery, sweepEvery);
+        _changePoll = timeProvider.CreateTimer(
+            static state => ((AccessTokenCache)state!).PollChanges(), this, _options.CredentialRecheckInterval, _options.CredentialRecheckInterval);
     }
 
     public TransmissionTelemetry Telemetry => _telemetry;
@@ -129,6 +145,7 @@ internal sealed class AccessTokenCache : IDisposable
     {
         var testedAt = _timeProvider.GetUtcNow();
         TransmissionCredentials? credentials;
+        await WatchChangesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             credentials = await _gateway.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false);
@@ -197,6 +214,7 @@ internal sealed class AccessTokenCache : IDisposable
     {
         _store.CredentialsChanged -= OnCredentialsChanged;
         _idleSweep.Dispose();
+        _changePoll.Dispose();
     }
 
     /// <summary>Whether the company is in the cache; for tests and diagnostics.</summary>
@@ -213,6 +231,71 @@ internal sealed class AccessTokenCache : IDisposable
                 entry.Retire();
             }
         }
+    }
+
+    /// <summary>
+    /// Makes sure changes are watched from a position read before any credentials: a change committed after that read
+    /// comes after the position; one committed before it is in what the credentials read returns.
+    /// </summary>
+    private Task WatchChangesAsync()
+    {
+        var start = Volatile.Read(ref _changeWatchStart);
+        if (start is { IsCompletedSuccessfully: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_changeWatchLock)
+        {
+            if (_changeWatchStart is null || _changeWatchStart.IsFaulted || _changeWatchStart.IsCanceled)
+            {
+                _changeWatchStart = ReadChangePositionAsync();
+            }
+
+            return _changeWatchStart;
+        }
+
+        async Task ReadChangePositionAsync()
+        {
+            using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
+            _changePosition = await _gateway.GetChangePositionAsync(timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Once per re-check interval: drops the companies whose credentials changed since the last poll.</summary>
+    private void PollChanges()
+    {
+        if (Volatile.Read(ref _changeWatchStart) is not { IsCompletedSuccessfully: true } || Interlocked.Exchange(ref _changePollRunning, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
+                var (companies, position) = await _gateway.ReadChangedCompaniesAsync(_changePosition, timeout.Token).ConfigureAwait(false);
+                foreach (var companyId in companies)
+                {
+                    if (_entries.ContainsKey(companyId))
+                    {
+                        OnCredentialsChanged(companyId);
+                    }
+                }
+
+                // Moved on only once every change read was acted on: a failure reads the same entries again next time.
+                _changePosition = position;
+            }
+            catch (Exception ex)
+            {
+                _logger.CredentialChangesNotRead(ex.GetType().Name, _options.CredentialRecheckInterval);
+            }
+            finally
+            {
+                Volatile.Write(ref _changePollRunning, 0);
+            }
+        }, CancellationToken.None);
     }
 
     private static string Fingerprint(SecretValue token)
@@ -348,6 +431,7 @@ internal sealed class AccessTokenCache : IDisposable
         activity?.SetTag("eits.company_id", companyId);
 
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
+        await WatchChangesAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
         var credentials = await LoadCredentialsAsync(entry, null, timeout.Token).ConfigureAwait(false);
         activity?.SetTag("eits.kind", credentials.Kind.Name);
 
