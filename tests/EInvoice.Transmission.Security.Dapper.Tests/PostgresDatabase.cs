@@ -14,9 +14,10 @@ namespace EInvoice.Transmission.Security.Dapper.Tests;
 /// whatever pool size the connection string asks for, so every data source they create goes through
 /// <see cref="Bounded"/>, which caps its pool at <see cref="MaxPoolSize"/> connections. The budget: only this test
 /// project uses PostgreSQL, and xunit runs its test classes in parallel but each class's tests one after another. At
-/// most 14 bounded data sources are open at once (one per PostgreSQL test class, seven; two more in the two-hosts test,
-/// three more in the concurrent-migration test, one more each in the UsePostgreSql and refused-connection tests) plus
-/// the shared admin source capped at 2: at most 14 × 4 + 2 = 58 connections, well under 97.
+/// most 17 bounded data sources are open at once (one per PostgreSQL test class, seven; two more in the two-hosts test,
+/// three more in the concurrent-migration test, one more each in the UsePostgreSql and refused-connection tests, three
+/// more in the two-process cold start: its seeding host and the two worker processes, each given the bounded connection
+/// string) plus the shared admin source capped at 2: at most 17 × 4 + 2 = 70 connections, well under 97.
 /// </para>
 /// </remarks>
 internal static class PostgresDatabase
