@@ -28,6 +28,18 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
 {
     private const string Table = "eits_credentials";
 
+    /// <summary>Replaces a row at its expected row version (every column but the company id and the token lease).</summary>
+    private const string UpdateSql =
+        $"""
+        UPDATE {Table} SET
+            kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets,
+            access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
+            access_token_refresh_at = @AccessTokenRefreshAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
+            last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,
+            configured_at = @ConfiguredAt, configured_by = @ConfiguredBy, version = @Version, row_version = @RowVersion
+        WHERE company_id = @CompanyId AND row_version = @ExpectedRowVersion
+        """;
+
     private readonly DbDataSource _dataSource;
     private readonly SqlDialect? _fixedDialect;
     private readonly TimeProvider _timeProvider;
@@ -148,19 +160,39 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
     public Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        return WriteAsync(
-            $"""
-            UPDATE {Table} SET
-                kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets,
-                access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
-                access_token_refresh_at = @AccessTokenRefreshAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
-                last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,
-                configured_at = @ConfiguredAt, configured_by = @ConfiguredBy, version = @Version, row_version = @RowVersion
-            WHERE company_id = @CompanyId AND row_version = @ExpectedRowVersion
-            """,
-            CredentialRow.From(credential, expectedRowVersion),
-            audit,
-            cancellationToken);
+        return WriteAsync(UpdateSql, CredentialRow.From(credential, expectedRowVersion), audit, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One transaction for all the rows: a key rotation pays one commit per batch, not one per company.</remarks>
+    public async Task<IReadOnlyCollection<string>> UpdateManyAsync(IReadOnlyList<CredentialRowUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var skipped = new List<string>();
+        if (updates.Count == 0)
+        {
+            return skipped;
+        }
+
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                foreach (var update in updates)
+                {
+                    var row = CredentialRow.From(update.Credential, update.ExpectedRowVersion);
+                    if (await connection.ExecuteAsync(new CommandDefinition(UpdateSql, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) != 1)
+                    {
+                        skipped.Add(update.Credential.CompanyId);
+                    }
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return skipped;
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -61,7 +61,7 @@ internal static class Bench
         public KeyEncryptionKeyRing GetKeyRing() => ring;
     }
 
-    private sealed class AlwaysFresh(TimeProvider time) : IMfaVerifier
+    internal sealed class AlwaysFresh(TimeProvider time) : IMfaVerifier
     {
         public Task<MfaVerificationResult> VerifyAsync(MfaVerificationContext context, CancellationToken cancellationToken)
             => Task.FromResult(MfaVerificationResult.Verified(time.GetUtcNow()));

@@ -6,6 +6,25 @@ using EInvoice.Transmission.Security.Benchmarks;
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --interleaved-handler [rounds]
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --cache-memory [companies]
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --audit-scale [entries]
+// dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --handler-scale [companies] [rounds]
+// dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --storage-scale sqlite|postgres [CONNECTION] [sizes] [csv]
+if (args is ["--handler-scale", .. var handlerArgs])
+{
+    await HandlerScaleCheck.RunAsync(
+        handlerArgs is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000,
+        handlerArgs is [_, var r] ? int.Parse(r, CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
+if (args is ["--storage-scale", var storage, .. var storageArgs])
+{
+    var connection = storage == "postgres" ? storageArgs[0] : null;
+    var options = storage == "postgres" ? storageArgs[1..] : storageArgs;
+    var sizes = options is [var list, ..] ? [.. list.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] : new[] { 1_000, 10_000, 100_000 };
+    await StorageScaleCheck.RunAsync(storage, connection, sizes, options is [_, var csv] ? csv : $"docs/benchmarks/scale-{storage}.csv");
+    return;
+}
+
 if (args is ["--audit-scale", .. var size])
 {
     await AuditVerificationScaleCheck.RunAsync(size is [var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000);

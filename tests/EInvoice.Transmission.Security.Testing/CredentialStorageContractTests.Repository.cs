@@ -107,6 +107,31 @@ public abstract partial class CredentialStorageContractTests
     }
 
     [SkippableFact]
+    public async Task UpdateManyAsync_SomeRowsMovedOn_WritesTheOthersWithoutAuditAndNamesTheSkipped()
+    {
+        await Repository.InsertAsync(Row("company-a"), null);
+        await Repository.InsertAsync(Row("company-b"), null);
+        await Repository.InsertAsync(Row("company-c"), null);
+        await Repository.UpdateAsync(Row("company-b", version: 2).WithSetting("client_id", "changed-meanwhile"), 1, null);
+
+        var skipped = await Repository.UpdateManyAsync(
+        [
+            new CredentialRowUpdate(Row("company-a", version: 2).WithSetting("client_id", "batch-a"), 1),
+            new CredentialRowUpdate(Row("company-b", version: 2).WithSetting("client_id", "batch-b"), 1),
+            new CredentialRowUpdate(Row("company-c", version: 2).WithSetting("client_id", "batch-c"), 1),
+            new CredentialRowUpdate(Row("nobody", version: 2), 1),
+        ]);
+
+        skipped.Should().BeEquivalentTo(["company-b", "nobody"]);
+        (await Repository.GetAsync("company-a"))!.ClientId.Should().Be("batch-a");
+        (await Repository.GetAsync("company-b"))!.ClientId.Should().Be("changed-meanwhile", "a row that moved on is not overwritten");
+        (await Repository.GetAsync("company-c"))!.ClientId.Should().Be("batch-c");
+        (await Repository.GetAsync("company-c"))!.RowVersion.Should().Be(2);
+        (await ReadWholeAuditAsync()).Should().BeEmpty();
+        (await Repository.UpdateManyAsync([])).Should().BeEmpty();
+    }
+
+    [SkippableFact]
     public async Task UpdateAsync_UnknownCompany_ReturnsFalse()
     {
         (await Repository.UpdateAsync(Row("nobody", version: 2), 1, null)).Should().BeFalse();

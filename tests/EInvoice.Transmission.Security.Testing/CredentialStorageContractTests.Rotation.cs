@@ -107,6 +107,25 @@ public abstract partial class CredentialStorageContractTests
         Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 1305);
     }
 
+    [SkippableFact]
+    public async Task RewrapAllAsync_RowChangesBetweenThePageReadAndItsWrite_IsMovedOnItsOwnWithTheChangeKept()
+    {
+        // A token refresh lands on one company of the batch after the rotation read the page: the batch write skips that
+        // row (it moved on), and the rotation reads it again and moves it with the new token, instead of writing the
+        // stale row over the refresh or leaving it under the old key.
+        await SeedSealedCredentialsAsync(20);
+        var refreshed = Some.Vault().Seal("token-refreshed-meanwhile"u8, "company-00007", "token.access");
+        var racing = new RefreshBeforeFirstBatch(Repository, Leases, "company-00007", refreshed);
+        var result = await Some.Store(racing, Clock, Some.RotatedVault(), Mfa, new CredentialStoreOptions { RotationBatchSize = 10 }).RewrapAllAsync();
+
+        racing.Refreshed.Should().BeTrue();
+        result.Rewrapped.Should().Be(20);
+        result.FailedCompanyIds.Should().BeEmpty();
+        var credentials = await CreateGateway(Some.NewKeyOnlyVault()).GetCredentialsAsync("company-00007", default);
+        credentials!.AccessToken!.Reveal().Should().Be("token-refreshed-meanwhile", "the refresh that raced the rotation is kept, under the new key");
+        credentials.ClientSecret!.Reveal().Should().Be(SecretFor(7));
+    }
+
     /// <summary>Stores credentials sealed under the original key (destination included), straight through the repository, so seeding stays fast.</summary>
     private async Task SeedSealedCredentialsAsync(int count)
     {
@@ -165,4 +184,22 @@ public abstract partial class CredentialStorageContractTests
     private static string CompanyFor(int i) => $"company-{i:D5}";
 
     private static string SecretFor(int i) => $"secret-{i}-{i * 7919 % 10007}";
+
+    /// <summary>Stores a new access token for one company right before the first batch write, as a token refresh racing the rotation would.</summary>
+    private sealed class RefreshBeforeFirstBatch(ICredentialRepository inner, ITokenLeaseRepository leases, string companyId, byte[] token) : DelegatingCredentialRepository(inner)
+    {
+        public bool Refreshed { get; private set; }
+
+        public override async Task<IReadOnlyCollection<string>> UpdateManyAsync(IReadOnlyList<CredentialRowUpdate> updates, CancellationToken cancellationToken = default)
+        {
+            if (!Refreshed && updates.Any(u => u.Credential.CompanyId == companyId))
+            {
+                var row = await GetAsync(companyId, cancellationToken);
+                Refreshed = await leases.SaveTokensAsync(
+                    companyId, row!.Version, new TokenUpdate { AccessToken = token, AccessTokenExpiresAt = The.Now.AddHours(1), AccessTokenRefreshAt = The.Now.AddMinutes(55) }, null, cancellationToken);
+            }
+
+            return await base.UpdateManyAsync(updates, cancellationToken);
+        }
+    }
 }

@@ -121,6 +121,9 @@ public abstract class DelegatingCredentialRepository(ICredentialRepository inner
     public virtual Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
         => inner.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken);
 
+    public virtual Task<IReadOnlyCollection<string>> UpdateManyAsync(IReadOnlyList<CredentialRowUpdate> updates, CancellationToken cancellationToken = default)
+        => inner.UpdateManyAsync(updates, cancellationToken);
+
     public virtual Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
         => inner.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken);
 
@@ -152,6 +155,10 @@ public sealed class FaultyInMemoryRepository(FaultPlan plan) : DelegatingCredent
 
     public override Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
         => WriteAsync(FaultTarget.CredentialWrite, () => base.UpdateAsync(credential, expectedRowVersion, audit, cancellationToken));
+
+    /// <summary>A batch is one write here, as it is one transaction in a database.</summary>
+    public override Task<IReadOnlyCollection<string>> UpdateManyAsync(IReadOnlyList<CredentialRowUpdate> updates, CancellationToken cancellationToken = default)
+        => WriteAsync(FaultTarget.CredentialWrite, () => base.UpdateManyAsync(updates, cancellationToken));
 
     public override Task<bool> DeleteAsync(string companyId, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default)
         => WriteAsync(FaultTarget.CredentialWrite, () => base.DeleteAsync(companyId, expectedRowVersion, audit, cancellationToken));

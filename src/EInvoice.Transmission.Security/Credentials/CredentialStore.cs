@@ -305,6 +305,7 @@ public sealed class CredentialStore
         while (true)
         {
             var page = await _repository.ListAsync(after, batchSize, cancellationToken).ConfigureAwait(false);
+            var updates = new List<CredentialRowUpdate>(page.Count);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -316,20 +317,36 @@ public sealed class CredentialStore
 
                 try
                 {
-                    var moved = await _rows.MutateAsync(
-                        row.CompanyId,
+                    updates.Add(new CredentialRowUpdate(Rewrap(row) with { RowVersion = row.RowVersion + 1 }, row.RowVersion));
+                }
+                catch (CredentialVaultException ex)
+                {
+                    failed.Add(row.CompanyId);
+                    _logger.KeyRotationFailedForCompany(row.CompanyId, activeKeyId, ex);
+                }
+            }
+
+            // The batch in one write (one commit where the storage has transactions); a row that changed since the page
+            // was read (an admin edit, a token refresh) is read again and moved on its own.
+            var changedMeanwhile = await _repository.UpdateManyAsync(updates, cancellationToken).ConfigureAwait(false);
+            rewrapped += updates.Count - changedMeanwhile.Count;
+            foreach (var companyId in changedMeanwhile)
+            {
+                try
+                {
+                    if (await _rows.MutateAsync(
+                        companyId,
                         current => IsUnderKey(current, activeKeyId) && !HasLegacySeal(current) ? null : Rewrap(current),
-                        row,
-                        cancellationToken).ConfigureAwait(false);
-                    if (moved)
+                        null,
+                        cancellationToken).ConfigureAwait(false))
                     {
                         rewrapped++;
                     }
                 }
                 catch (CredentialVaultException ex)
                 {
-                    failed.Add(row.CompanyId);
-                    _logger.KeyRotationFailedForCompany(row.CompanyId, activeKeyId, ex);
+                    failed.Add(companyId);
+                    _logger.KeyRotationFailedForCompany(companyId, activeKeyId, ex);
                 }
             }
 

@@ -54,6 +54,33 @@ public interface ICredentialRepository
     /// <returns><see langword="false"/> when the row is gone or has another row version; nothing was written.</returns>
     Task<bool> UpdateAsync(StoredCredential credential, long expectedRowVersion, AuditEvent? audit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces several companies' rows, each only if it still has its expected row version, without audit entries: the
+    /// batch write of key rotation, whose single audit entry is appended once the rotation is over.
+    /// </summary>
+    /// <remarks>
+    /// The default implementation calls <see cref="UpdateAsync"/> for each row. Storage that can should write them in
+    /// one transaction (the Dapper repository does): a rotation then pays one commit per batch, not one per company.
+    /// A row that moved on is skipped, not a reason to undo the others.
+    /// </remarks>
+    /// <param name="updates">The rows, at most one per company.</param>
+    /// <param name="cancellationToken">Cancels the write; rows already written stay written.</param>
+    /// <returns>The companies whose row was gone or had another row version: nothing was written for them.</returns>
+    async Task<IReadOnlyCollection<string>> UpdateManyAsync(IReadOnlyList<CredentialRowUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var skipped = new List<string>();
+        foreach (var update in updates)
+        {
+            if (!await UpdateAsync(update.Credential, update.ExpectedRowVersion, null, cancellationToken).ConfigureAwait(false))
+            {
+                skipped.Add(update.Credential.CompanyId);
+            }
+        }
+
+        return skipped;
+    }
+
     /// <summary>Deletes a company's row if it still has <paramref name="expectedRowVersion"/>, with an audit entry.</summary>
     /// <param name="companyId">The company.</param>
     /// <param name="expectedRowVersion">The row version read before the deletion.</param>

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using EInvoice.Transmission.Security.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EInvoice.Transmission.Security.Benchmarks;
+
+/// <summary>
+/// The handler on a cache hit, one company against round-robin over N companies (issue 15, goal 4: within 2×), in the
+/// same process and interleaved as <see cref="InterleavedHandlerCheck"/> does. Each company has its own request object,
+/// as each of a host's requests names its company; the round-robin side walks them in a shuffled order, so that neither
+/// the requests nor the cache entries are read in memory order. Also the cache lookup alone, without the handler.
+/// </summary>
+internal static class HandlerScaleCheck
+{
+    private const int OperationsPerBlock = 200_000;
+
+    private static readonly Task<HttpResponseMessage> Done = Task.FromResult<HttpResponseMessage>(null!);
+
+    public static async Task RunAsync(int companies, int rounds)
+    {
+        await using var services = Bench.Services(new TokenEndpointStub());
+        var cache = services.GetRequiredService<AccessTokenCache>();
+        var invoker = new HttpMessageInvoker(
+            new OAuthTokenProvider(cache, TransmissionEnvironment.Production, NullLogger<OAuthTokenProvider>.Instance) { InnerHandler = new CachedResponse() },
+            disposeHandler: true);
+        var ids = Enumerable.Range(0, companies).Select(i => string.Create(CultureInfo.InvariantCulture, $"AE-{i:D12}")).ToArray();
+        foreach (var id in ids)
+        {
+            await Bench.SetCredentialsAsync(services, id);
+        }
+
+        new Random(4).Shuffle(ids);
+        var requests = ids.Select(id => new HttpRequestMessage(HttpMethod.Post, Bench.ApiEndpoint).SetCompanyId(id)).ToArray();
+        foreach (var request in requests)
+        {
+            (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+        }
+
+        var requester = new Requester(TransmissionEnvironment.Production, Bench.ApiEndpoint);
+        var next = 0;
+        Func<Task<HttpResponseMessage>> one = () => invoker.SendAsync(requests[0], CancellationToken.None);
+        Func<Task<HttpResponseMessage>> roundRobin = () =>
+        {
+            var request = requests[next];
+            next = next + 1 == requests.Length ? 0 : next + 1;
+            return invoker.SendAsync(request, CancellationToken.None);
+        };
+        Func<Task<HttpResponseMessage>> lookupOne = () =>
+        {
+            var hit = cache.GetAsync(ids[0], requester, CancellationToken.None);
+            return hit.IsCompletedSuccessfully ? Done : throw new InvalidOperationException("A cache miss in the lookup check.");
+        };
+        Func<Task<HttpResponseMessage>> lookupRoundRobin = () =>
+        {
+            var id = ids[next];
+            next = next + 1 == ids.Length ? 0 : next + 1;
+            var hit = cache.GetAsync(id, requester, CancellationToken.None);
+            return hit.IsCompletedSuccessfully ? Done : throw new InvalidOperationException("A cache miss in the lookup check.");
+        };
+
+        Console.WriteLine($"Handler scale check: {companies:N0} companies, {rounds} rounds of {OperationsPerBlock:N0} requests per side, order swapped every round.");
+        Compare("handler (through OAuthTokenProvider)", one, roundRobin, rounds, companies);
+        Compare("cache lookup alone (AccessTokenCache.GetAsync)", lookupOne, lookupRoundRobin, rounds, companies);
+    }
+
+    private static void Compare(string name, Func<Task<HttpResponseMessage>> one, Func<Task<HttpResponseMessage>> roundRobin, int rounds, int companies)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Block(one);
+            Block(roundRobin);
+        }
+
+        var oneNs = new double[rounds];
+        var manyNs = new double[rounds];
+        var ratios = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                oneNs[r] = Block(one);
+                manyNs[r] = Block(roundRobin);
+            }
+            else
+            {
+                manyNs[r] = Block(roundRobin);
+                oneNs[r] = Block(one);
+            }
+
+            ratios[r] = manyNs[r] / oneNs[r];
+        }
+
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name}: one company median {Median(oneNs):F1} ns; round-robin over {companies:N0} median {Median(manyNs):F1} ns; ratio per round: median {Median(ratios):F2} (min {ratios.Min():F2}, max {ratios.Max():F2})"));
+    }
+
+    private static double Block(Func<Task<HttpResponseMessage>> send)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < OperationsPerBlock; i++)
+        {
+            send();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / OperationsPerBlock;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private sealed class CachedResponse : HttpMessageHandler
+    {
+        private readonly Task<HttpResponseMessage> _response = Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => _response;
+    }
+}
