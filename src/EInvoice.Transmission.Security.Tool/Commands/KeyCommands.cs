@@ -34,11 +34,8 @@ internal static class KeyCommands
             HelpName = "FILE",
         };
         var command = new Command("new", "Generate a key-encryption key: 32 random bytes, Base64, with a valid id.") { id, output };
-        CommandLineActions.Set(command, context, async (parseResult, cancellationToken) =>
-        {
-            await Task.CompletedTask;
-            return New(context, global.Read(parseResult), parseResult.GetValue(id), parseResult.GetValue(output));
-        });
+        CommandLineActions.Set(command, context, (parseResult, _) =>
+            Task.FromResult(New(context, global.Read(parseResult), parseResult.GetValue(id), parseResult.GetValue(output))));
         return command;
     }
 
