@@ -94,6 +94,39 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         return migration.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Lists the schema migrations this package ships and which of them the database has, without applying any and
+    /// without creating anything: for an operator who checks what <see cref="MigrateAsync"/> would do (an account that
+    /// may not change the schema can run it). A SQLite file that does not exist yet is reported with every migration
+    /// pending, and is not created.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Every migration, in order of version.</returns>
+    /// <exception cref="NotSupportedException">The data source is neither SQLite nor PostgreSQL.</exception>
+    public async Task<IReadOnlyList<SchemaMigration>> GetMigrationsAsync(CancellationToken cancellationToken = default)
+    {
+        using (var probe = _dataSource.CreateConnection())
+        {
+            var dialect = _fixedDialect ?? SqlDialect.For(probe);
+            if (dialect == SqlDialect.Sqlite && SqliteDatabaseFile.FilePath(probe.ConnectionString) is { } path && !File.Exists(path))
+            {
+                // Opening it would create it (with the process's umask): nothing to read yet.
+                return [.. SchemaMigrator.Scripts(dialect).Select(static s => new SchemaMigration(s.Version, s.Description, null))];
+            }
+        }
+
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var dialect = _fixedDialect ?? SqlDialect.For(connection);
+            var applied = await SchemaMigrator.AppliedAsync(connection, dialect, cancellationToken).ConfigureAwait(false);
+            return [.. SchemaMigrator.Scripts(dialect).Select(s => new SchemaMigration(
+                s.Version,
+                s.Description,
+                applied.TryGetValue(s.Version, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null))];
+        }
+    }
+
     /// <inheritdoc/>
     public async Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default)
     {

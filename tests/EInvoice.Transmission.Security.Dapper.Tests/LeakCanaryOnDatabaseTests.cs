@@ -21,6 +21,7 @@ public sealed class LeakCanaryOnDatabaseTests : IDisposable
             repository,
             () => SqlStorage.DumpAsync(dataSource, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", InMemoryStorage.Render));
 
+        evidence.Add((await repository.GetMigrationsAsync()).ToArray());
         evidence.AssertNoCanary();
         evidence.AssertCovers(typeof(DapperCredentialRepository).Assembly);
         var file = System.Text.Encoding.Latin1.GetString(_file.ReadAllBytes());

@@ -15,6 +15,7 @@ public abstract partial class CredentialStorageContractTests
         result.EntryCount.Should().Be(AuditEntries);
         result.HeadHash.Should().Be((await AuditTrail.GetAuditHeadAsync())!.Hash);
         result.FirstBrokenSequence.Should().BeNull();
+        result.Break.Should().Be(AuditBreakKind.None);
     }
 
     [SkippableFact]
@@ -46,6 +47,14 @@ public abstract partial class CredentialStorageContractTests
         result.FirstBrokenSequence.Should().Be(sequence);
         result.Problem.Should().NotBeNullOrEmpty();
         result.HeadHash.Should().BeNull();
+
+        // The last entry removed (the head left as it was) is a cut tail; any other removal leaves a gap.
+        result.Break.Should().Be(tampering switch
+        {
+            AuditTampering.Delete when sequence == AuditEntries => AuditBreakKind.Truncated,
+            AuditTampering.Delete => AuditBreakKind.Missing,
+            _ => AuditBreakKind.Changed,
+        });
     }
 
     /// <summary>Six entries: created, three updates, one refused change, one deletion.</summary>

@@ -111,7 +111,7 @@ public abstract partial class CredentialStorageContractTests
 
         (await Store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue("without a checkpoint kept elsewhere, a consistent shorter trail cannot be told apart (docs/security.md)");
         var byCount = await Store.VerifyAuditTrailAsync(new AuditCheckpoint(checkpoint.EntryCount));
-        byCount.Should().BeEquivalentTo(new { IsIntact = false, IsTruncated = true, FirstBrokenSequence = AuditEntries - 1L });
+        byCount.Should().BeEquivalentTo(new { IsIntact = false, IsTruncated = true, Break = AuditBreakKind.Truncated, FirstBrokenSequence = AuditEntries - 1L });
         var byHead = await Store.VerifyAuditTrailAsync(new AuditCheckpoint(checkpoint.EntryCount, checkpoint.HeadHash));
         byHead.IsTruncated.Should().BeTrue();
     }
@@ -122,7 +122,7 @@ public abstract partial class CredentialStorageContractTests
         await WriteAuditEntriesAsync();
         var result = await Store.VerifyAuditTrailAsync(new AuditCheckpoint(4, new string('e', 64)));
 
-        result.Should().BeEquivalentTo(new { IsIntact = false, FirstBrokenSequence = 4L });
+        result.Should().BeEquivalentTo(new { IsIntact = false, Break = AuditBreakKind.Changed, FirstBrokenSequence = 4L });
     }
 
     [SkippableFact]

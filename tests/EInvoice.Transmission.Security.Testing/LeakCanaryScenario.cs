@@ -107,6 +107,8 @@ public static class LeakCanaryScenario
                 evidence.Add(await store.GetStatusAsync(company));
             }
 
+            evidence.Add((await store.ListStatusesAsync()).ToArray());
+
             // Transmission, with a 401 retry that takes the refresh token grant.
             evidence.Add(await SendAsync(host, DirectCompany, The.ApiEndpoint));
             evidence.Add(await SendAsync(host, AspCompany, The.AspEndpoint));

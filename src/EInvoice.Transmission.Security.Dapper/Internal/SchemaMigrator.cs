@@ -26,6 +26,21 @@ internal static class SchemaMigrator
             .OrderBy(script => script.Version)];
     }
 
+    /// <summary>The versions the database recorded as applied, with when (Unix milliseconds); empty when it has no version table yet. Changes nothing.</summary>
+    public static async Task<IReadOnlyDictionary<int, long>> AppliedAsync(DbConnection connection, SqlDialect dialect, CancellationToken cancellationToken)
+    {
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(dialect.VersionTableExists, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!exists)
+        {
+            return new Dictionary<int, long>();
+        }
+
+        // Both as BIGINT: the dialects give INTEGER as 64 bits (SQLite) or 32 bits (PostgreSQL).
+        var rows = await connection.QueryAsync<(long Version, long AppliedAt)>(new CommandDefinition(
+            "SELECT CAST(version AS BIGINT), CAST(applied_at AS BIGINT) FROM eits_schema_version", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(static r => checked((int)r.Version), static r => r.AppliedAt);
+    }
+
     public static async Task<int> MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider timeProvider, ILogger logger, CancellationToken cancellationToken)
     {
         if (dialect.PrepareDatabase is { } prepareSql)

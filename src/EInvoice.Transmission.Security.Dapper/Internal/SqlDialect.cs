@@ -16,17 +16,22 @@ internal sealed class SqlDialect
 
         // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) already serialises writers.
         lockMigrations: null,
-        caseSensitiveOrder: string.Empty);
+        caseSensitiveOrder: string.Empty,
+        versionTableExists: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'eits_schema_version')");
 
     public static readonly SqlDialect PostgreSql = new(
         name: "PostgreSql",
         lockAuditHead: " FOR UPDATE",
         prepareDatabase: null,
         lockMigrations: "SELECT pg_advisory_xact_lock(7265736563757269)",
-        caseSensitiveOrder: " COLLATE \"C\"");
+        caseSensitiveOrder: " COLLATE \"C\"",
 
-    private SqlDialect(string name, string lockAuditHead, string? prepareDatabase, string? lockMigrations, string caseSensitiveOrder)
+        // Resolved on the search path, as the migrations' CREATE TABLE is.
+        versionTableExists: "SELECT to_regclass('eits_schema_version') IS NOT NULL");
+
+    private SqlDialect(string name, string lockAuditHead, string? prepareDatabase, string? lockMigrations, string caseSensitiveOrder, string versionTableExists)
     {
+        VersionTableExists = versionTableExists;
         Name = name;
         PrepareDatabase = prepareDatabase;
         LockAuditHead = lockAuditHead;
@@ -45,6 +50,9 @@ internal sealed class SqlDialect
 
     /// <summary>Run first in the migration transaction so that two processes never migrate at once.</summary>
     public string? LockMigrations { get; }
+
+    /// <summary>A query that answers whether the schema version table exists, creating nothing.</summary>
+    public string VersionTableExists { get; }
 
     /// <summary>Makes company id order byte-wise, independent of the database's locale.</summary>
     public string BinaryCollation { get; }

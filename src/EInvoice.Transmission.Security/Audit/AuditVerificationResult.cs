@@ -21,6 +21,9 @@ public sealed record AuditVerificationResult
     /// </summary>
     public bool IsTruncated { get; init; }
 
+    /// <summary>Gets what kind of break <see cref="FirstBrokenSequence"/> is; <see cref="AuditBreakKind.None"/> when the chain is intact.</summary>
+    public AuditBreakKind Break { get; init; }
+
     /// <summary>
     /// Gets the number of entries at the start of the trail written before entries were keyed (version 0.1): their
     /// hashes are plain SHA-256, which someone with write access to the database could recompute.

@@ -91,6 +91,23 @@ public sealed class CredentialStore
     }
 
     /// <summary>
+    /// Reads what may be shown about the credentials of many companies, a page at a time in ordinal order of company id
+    /// (an operator's list, an admin UI's table): one storage round trip per page instead of one per company.
+    /// </summary>
+    /// <param name="afterCompanyId">Read companies after this one; <see langword="null"/> to start at the beginning.</param>
+    /// <param name="limit">The largest number of statuses to return, 1 to 10,000.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Up to <paramref name="limit"/> statuses, each as <see cref="GetStatusAsync"/> gives it; fewer than <paramref name="limit"/> on the last page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is out of range.</exception>
+    public async Task<IReadOnlyList<CredentialStatus>> ListStatusesAsync(string? afterCompanyId = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        var rows = await _repository.ListAsync(afterCompanyId, limit, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(row => ToStatus(row, _rows.CheckDestination(row)))];
+    }
+
+    /// <summary>
     /// Creates a company's credentials, or changes the fields that <paramref name="update"/> sets and keeps every other
     /// one, secrets included. Requires a recent multi-factor proof; the change is audited with the names of the
     /// fields it changed.
@@ -464,6 +481,9 @@ public sealed class CredentialStore
                     : !string.Equals(entry.PreviousHash, previousHash, StringComparison.Ordinal) ? "it does not link to the entry before it"
                     : !AuditChain.HashEquals(AuditChain.ComputeHash(entry), entry.Hash) ? "its content does not match its hash"
                     : null;
+
+                // A skipped sequence number is a removed entry; any other mismatch is a changed (or reordered) one.
+                var kind = entry.Sequence != expected ? AuditBreakKind.Missing : AuditBreakKind.Changed;
                 if (problem is null && entry.KeyId is null)
                 {
                     // Entries of 0.1 have no MAC: accepted only as the start of the trail, and only once a keyed entry
@@ -499,7 +519,7 @@ public sealed class CredentialStore
 
                 if (problem is not null)
                 {
-                    return Broken(expected, count, problem);
+                    return Broken(expected, count, problem, kind);
                 }
 
                 previousHash = entry.Hash;
@@ -521,12 +541,13 @@ public sealed class CredentialStore
                 unvouchedKeyId is null
                     ? "it was written before audit entries were keyed (0.1) and nothing vouches for it yet: compare the trail with a head hash recorded under 0.1 if you have one, then RewrapAllAsync vouches for it as it is now"
                     : $"its audit key '{(KeyEncryptionKeyRules.IsValidKeyId(unvouchedKeyId) ? unvouchedKeyId : "(malformed)")}' is not in the key ring, and no later entry vouches for it " +
-                        "(RewrapAllAsync, run while that key was still in the ring, writes one that does)");
+                        "(RewrapAllAsync, run while that key was still in the ring, writes one that does)",
+                AuditBreakKind.Unverifiable);
         }
 
         if (checkpoint is not null && count < checkpoint.EntryCount)
         {
-            return Broken(count + 1, count, $"the trail ends at entry {count}, but the checkpoint recorded {checkpoint.EntryCount}: entries at the end were removed", truncated: true);
+            return Broken(count + 1, count, $"the trail ends at entry {count}, but the checkpoint recorded {checkpoint.EntryCount}: entries at the end were removed", AuditBreakKind.Truncated);
         }
 
         var head = await _auditTrail.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
@@ -536,12 +557,12 @@ public sealed class CredentialStore
             // Fewer entries than the head records: the first missing one. More: the first one past the head.
             // As many, but another hash: the last entry is not the one the head recorded.
             var first = headSequence > count ? count + 1 : headSequence < count ? headSequence + 1 : Math.Max(count, 1);
-            return (Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten", truncated: headSequence > count).Result, headSequence > count);
+            return (Broken(first, count, "the trail does not end at the recorded head: entries were removed, added or rewritten", headSequence > count ? AuditBreakKind.Truncated : AuditBreakKind.Changed).Result, headSequence > count);
         }
 
         return (new AuditVerificationResult { IsIntact = true, EntryCount = count, HeadHash = previousHash, UnkeyedEntryCount = unkeyed }, false);
 
-        (AuditVerificationResult Result, bool HeadMovedOn) Broken(long sequence, long read, string problem, bool truncated = false)
+        (AuditVerificationResult Result, bool HeadMovedOn) Broken(long sequence, long read, string problem, AuditBreakKind kind)
         {
             return (new AuditVerificationResult
             {
@@ -549,7 +570,8 @@ public sealed class CredentialStore
                 EntryCount = read,
                 FirstBrokenSequence = sequence,
                 Problem = problem,
-                IsTruncated = truncated,
+                Break = kind,
+                IsTruncated = kind == AuditBreakKind.Truncated,
                 UnkeyedEntryCount = unkeyed,
             }, false);
         }
