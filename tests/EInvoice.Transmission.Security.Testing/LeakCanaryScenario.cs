@@ -121,6 +121,7 @@ public static class LeakCanaryScenario
             evidence.Add(kinds.SelectMany(k => k.Fields).ToArray());
             evidence.Add(opened.Values, opened.Kind.CollectHeaders(opened.Values));
             evidence.Add(new TokenUpdate { AccessToken = (await repository.GetAsync(DirectCompany))!.AccessToken, IsValid = true, ValidatedAt = The.Now });
+            evidence.Add(new CredentialRowUpdate((await repository.GetAsync(DirectCompany))!, 1));
             evidence.Add(new IssuedToken(new SecretValue(FirstAccessToken), new SecretValue(RefreshToken), The.Now, TimeSpan.FromHours(1)));
             evidence.Add(new TokenRequestContext(opened.Values, new HttpClient(), TimeProvider.System, host.Services.GetRequiredService<Internal.TokenClient>()));
 
