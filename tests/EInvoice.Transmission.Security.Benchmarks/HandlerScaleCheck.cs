@@ -18,7 +18,7 @@ internal static class HandlerScaleCheck
 
     private static readonly Task<HttpResponseMessage> Done = Task.FromResult<HttpResponseMessage>(null!);
 
-    public static async Task RunAsync(int companies, int rounds)
+    public static async Task RunAsync(int companies, int rounds, string? csvPath)
     {
         await using var services = Bench.Services(new TokenEndpointStub());
         var cache = services.GetRequiredService<AccessTokenCache>();
@@ -61,11 +61,22 @@ internal static class HandlerScaleCheck
         };
 
         Console.WriteLine($"Handler scale check: {companies:N0} companies, {rounds} rounds of {OperationsPerBlock:N0} requests per side, order swapped every round.");
-        Compare("handler (through OAuthTokenProvider)", one, roundRobin, rounds, companies);
-        Compare("cache lookup alone (AccessTokenCache.GetAsync)", lookupOne, lookupRoundRobin, rounds, companies);
+        var handler = Compare("handler (through OAuthTokenProvider)", one, roundRobin, rounds, companies);
+        var lookup = Compare("cache lookup alone (AccessTokenCache.GetAsync)", lookupOne, lookupRoundRobin, rounds, companies);
+        if (csvPath is not null)
+        {
+            if (!File.Exists(csvPath))
+            {
+                await File.WriteAllTextAsync(csvPath, "companies,one_ns,round_robin_ns,ratio,lookup_one_ns,lookup_round_robin_ns,lookup_ratio\n");
+            }
+
+            await File.AppendAllTextAsync(csvPath, string.Create(
+                CultureInfo.InvariantCulture,
+                $"{companies},{handler.One:F0},{handler.Many:F0},{handler.Ratio:F2},{lookup.One:F0},{lookup.Many:F0},{lookup.Ratio:F2}\n"));
+        }
     }
 
-    private static void Compare(string name, Func<Task<HttpResponseMessage>> one, Func<Task<HttpResponseMessage>> roundRobin, int rounds, int companies)
+    private static (double One, double Many, double Ratio) Compare(string name, Func<Task<HttpResponseMessage>> one, Func<Task<HttpResponseMessage>> roundRobin, int rounds, int companies)
     {
         for (var i = 0; i < 5; i++)
         {
@@ -95,6 +106,7 @@ internal static class HandlerScaleCheck
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{name}: one company median {Median(oneNs):F1} ns; round-robin over {companies:N0} median {Median(manyNs):F1} ns; ratio per round: median {Median(ratios):F2} (min {ratios.Min():F2}, max {ratios.Max():F2})"));
+        return (Median(oneNs), Median(manyNs), Median(ratios));
     }
 
     private static double Block(Func<Task<HttpResponseMessage>> send)

@@ -6,13 +6,23 @@ using EInvoice.Transmission.Security.Benchmarks;
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --interleaved-handler [rounds]
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --cache-memory [companies]
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --audit-scale [entries]
-// dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --handler-scale [companies] [rounds]
+// dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --handler-scale [companies] [rounds] [csv]
 // dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --storage-scale sqlite|postgres [CONNECTION] [sizes] [csv]
+// dotnet run -c Release --project tests/EInvoice.Transmission.Security.Benchmarks -- --audit-scale-db sqlite|postgres [CONNECTION] [entries]
+if (args is ["--audit-scale-db", var auditStorage, .. var auditArgs])
+{
+    var auditConnection = auditStorage == "postgres" ? auditArgs[0] : null;
+    var auditRest = auditStorage == "postgres" ? auditArgs[1..] : auditArgs;
+    await DatabaseAuditScaleCheck.RunAsync(auditStorage, auditConnection, auditRest is [var e] ? int.Parse(e, CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
 if (args is ["--handler-scale", .. var handlerArgs])
 {
     await HandlerScaleCheck.RunAsync(
         handlerArgs is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000,
-        handlerArgs is [_, var r] ? int.Parse(r, CultureInfo.InvariantCulture) : 20);
+        handlerArgs is [_, var r, ..] ? int.Parse(r, CultureInfo.InvariantCulture) : 20,
+        handlerArgs is [_, _, var csv] ? csv : null);
     return;
 }
 
