@@ -60,19 +60,35 @@ internal static class HandlerScaleCheck
             return hit.IsCompletedSuccessfully ? Done : throw new InvalidOperationException("A cache miss in the lookup check.");
         };
 
+        // The floor: the same lookups in a bare dictionary of the same keys, which any per-company cache pays.
+        var bare = new System.Collections.Concurrent.ConcurrentDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            bare[id] = new object();
+        }
+
+        Func<Task<HttpResponseMessage>> bareOne = () => bare.TryGetValue(ids[0], out _) ? Done : throw new InvalidOperationException("missing");
+        Func<Task<HttpResponseMessage>> bareRoundRobin = () =>
+        {
+            var id = ids[next];
+            next = next + 1 == ids.Length ? 0 : next + 1;
+            return bare.TryGetValue(id, out _) ? Done : throw new InvalidOperationException("missing");
+        };
+
         Console.WriteLine($"Handler scale check: {companies:N0} companies, {rounds} rounds of {OperationsPerBlock:N0} requests per side, order swapped every round.");
         var handler = Compare("handler (through OAuthTokenProvider)", one, roundRobin, rounds, companies);
         var lookup = Compare("cache lookup alone (AccessTokenCache.GetAsync)", lookupOne, lookupRoundRobin, rounds, companies);
+        var floor = Compare("bare ConcurrentDictionary lookup (the floor)", bareOne, bareRoundRobin, rounds, companies);
         if (csvPath is not null)
         {
             if (!File.Exists(csvPath))
             {
-                await File.WriteAllTextAsync(csvPath, "companies,one_ns,round_robin_ns,ratio,lookup_one_ns,lookup_round_robin_ns,lookup_ratio\n");
+                await File.WriteAllTextAsync(csvPath, "companies,one_ns,round_robin_ns,ratio,lookup_one_ns,lookup_round_robin_ns,lookup_ratio,floor_one_ns,floor_round_robin_ns,floor_ratio\n");
             }
 
             await File.AppendAllTextAsync(csvPath, string.Create(
                 CultureInfo.InvariantCulture,
-                $"{companies},{handler.One:F0},{handler.Many:F0},{handler.Ratio:F2},{lookup.One:F0},{lookup.Many:F0},{lookup.Ratio:F2}\n"));
+                $"{companies},{handler.One:F0},{handler.Many:F0},{handler.Ratio:F2},{lookup.One:F0},{lookup.Many:F0},{lookup.Ratio:F2},{floor.One:F0},{floor.Many:F0},{floor.Ratio:F2}\n"));
         }
     }
 
