@@ -53,6 +53,10 @@ internal static partial class Log
         Message = "Could not read which credentials changed in storage ({ExceptionType}); asking again in {RetryIn}.")]
     public static partial void CredentialChangesNotRead(this ILogger logger, string exceptionType, TimeSpan retryIn);
 
+    [LoggerMessage(EventId = 1115, EventName = "AuditTrailNotContinued", Level = LogLevel.Warning,
+        Message = "The audit trail is not the one credential changes were read from (restored from a backup, or changed in storage): the credentials of all {CachedCompanies} cached companies are read again.")]
+    public static partial void AuditTrailNotContinued(this ILogger logger, int cachedCompanies);
+
     [LoggerMessage(EventId = 1110, EventName = "HttpRequestStarting", Level = LogLevel.Information,
         Message = "Sending HTTP request {HttpMethod} {Uri}.")]
     public static partial void HttpRequestStarting(this ILogger logger, HttpMethod httpMethod, string uri);

@@ -34,8 +34,9 @@ public sealed class ChangeNoticingTests
 
         // The creations are changes too: the first interval's query reads those after the first company's (the position
         // changes are read from was taken at its first request), and each of those companies is read once more.
+        var cache = host.Services.GetRequiredService<AccessTokenCache>();
         clock.Advance(Interval);
-        await Eventually.TrueAsync(() => storage.AuditReads == 1, "the first interval's query for changes ran");
+        await Eventually.TrueAsync(() => cache.CompletedChangePolls == 1, "the first interval's query for changes ran");
         await Eventually.TrueAsync(() => companies.Skip(1).All(c => !host.Services.GetRequiredService<AccessTokenCache>().IsCached(c)), "the creations were read");
         foreach (var company in companies)
         {
@@ -43,14 +44,13 @@ public sealed class ChangeNoticingTests
         }
 
         storage.Reads.Clear();
+        var auditReadsBefore = storage.AuditReads;
         await other.Store.SetAsync("company-007", new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue("rotated-elsewhere")), The.AdminWithMfa);
 
-        var cache = host.Services.GetRequiredService<AccessTokenCache>();
         for (var minute = 1; minute <= 5; minute++)
         {
-            var auditReads = storage.AuditReads;
             clock.Advance(Interval);
-            await Eventually.TrueAsync(() => storage.AuditReads > auditReads, "the interval's query for changes ran");
+            await Eventually.TrueAsync(() => cache.CompletedChangePolls == 1 + minute, "the interval's query for changes ran");
             if (minute == 1)
             {
                 await Eventually.TrueAsync(() => !cache.IsCached("company-007"), "the change made elsewhere was read within one interval");
@@ -63,7 +63,7 @@ public sealed class ChangeNoticingTests
         }
 
         storage.Reads.Should().Equal(["company-007"], "only the changed company is read again; the other 199 are not re-read every interval");
-        storage.AuditReads.Should().Be(6, "one query per interval for all 200 companies");
+        (storage.AuditReads - auditReadsBefore).Should().Be(6, "per interval one small query (the entry at the position) and one more when there are new entries, for all 200 companies");
         host.ApiCalls.Where(c => c.ApiKey == "rotated-elsewhere").Should().HaveCount(5, "company-007 sends its new key from the first interval on");
     }
 
@@ -171,6 +171,63 @@ public sealed class ChangeNoticingTests
         error.Error.Should().Be(OAuthTokenException.CredentialsUnreadable, "the edited setting fails the destination check");
     }
 
+    [Fact]
+    public async Task EntryWrittenFarAheadOfTheHead_DoesNotCarryThePositionPastTheChangesToCome()
+    {
+        // Someone with write access to storage adds an audit row with a huge sequence number, leaving the head alone. Were
+        // the position to follow it, every later change would lie behind it.
+        var shared = new InMemoryCredentialRepository();
+        var storage = new WatchedRepository(shared);
+        var clock = Some.Clock();
+        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
+        await using var other = TransmissionTestHost.With().Storage(shared).Clock(clock).Start();
+        host.ServeApi(The.ApiEndpoint);
+        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await host.Store.SetAsync(The.OtherCompanyId, ApiKey("other-key"), The.AdminWithMfa);
+        (await host.SendAsync(The.CompanyId)).Dispose();
+        (await host.SendAsync(The.OtherCompanyId)).Dispose();
+        var cache = host.Services.GetRequiredService<AccessTokenCache>();
+        storage.ForgedEntryAhead = true;
+
+        await other.Store.SetAsync("company-not-cached", ApiKey("k"), The.AdminWithMfa);
+        clock.Advance(Interval);
+        await Eventually.TrueAsync(() => cache.CompletedChangePolls == 1, "the first poll ran");
+        await other.Store.SetAsync(The.CompanyId, new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue("second-key")), The.AdminWithMfa);
+        clock.Advance(Interval);
+        await Eventually.TrueAsync(() => cache.CompletedChangePolls == 2, "the second poll ran");
+
+        cache.IsCached(The.CompanyId).Should().BeFalse("the change after the forged entry was read");
+        cache.IsCached(The.OtherCompanyId).Should().BeTrue("only the changed company is dropped: the position stayed on the real trail");
+        host.Logs.GetSnapshot().Should().NotContain(r => r.Id.Id == 1115);
+        (await host.SendAsync(The.CompanyId)).Dispose();
+        host.ApiCalls.Last().ApiKey.Should().Be("second-key");
+    }
+
+    [Fact]
+    public async Task AuditTrailGoesBack_AsAfterARestoredBackup_EveryCachedCompanyIsReadAgainWithAWarning()
+    {
+        var shared = new InMemoryCredentialRepository();
+        var storage = new WatchedRepository(shared);
+        var clock = Some.Clock();
+        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
+        host.ServeApi(The.ApiEndpoint);
+        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await host.Store.SetAsync(The.OtherCompanyId, ApiKey("other-key"), The.AdminWithMfa);
+        (await host.SendAsync(The.CompanyId)).Dispose();
+        (await host.SendAsync(The.OtherCompanyId)).Dispose();
+        var cache = host.Services.GetRequiredService<AccessTokenCache>();
+
+        // The head is back at the first entry, with another hash: what changed since cannot be told from the trail.
+        storage.RewoundHead = true;
+        clock.Advance(Interval);
+        await Eventually.TrueAsync(() => cache.CompletedChangePolls == 1, "the poll ran");
+
+        cache.IsCached(The.CompanyId).Should().BeFalse();
+        cache.IsCached(The.OtherCompanyId).Should().BeFalse();
+        host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 1115).Which.Message.Should().Contain("2 cached companies");
+        (await host.SendAsync(The.CompanyId)).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+    }
+
     private static CredentialUpdate ApiKey(string key)
         => The.AspCredentials.WithSetting(ApiKeyKind.ApiEndpoint, The.ApiEndpoint).WithSecret(ApiKeyKind.ApiKey, new SecretValue(key));
 
@@ -200,7 +257,13 @@ public sealed class ChangeNoticingTests
             return row;
         }
 
-        public override Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
+        /// <summary>Every page read also returns an entry with a huge sequence number naming another company, as a row written into storage would.</summary>
+        public bool ForgedEntryAhead { get; set; }
+
+        /// <summary>The head reads as the first entry with another hash, as after restoring an old backup.</summary>
+        public bool RewoundHead { get; set; }
+
+        public override async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _auditReads);
             if (FailAuditReads > 0)
@@ -209,7 +272,16 @@ public sealed class ChangeNoticingTests
                 throw new InjectedFaultException("the audit trail could not be read");
             }
 
-            return base.ReadAuditAsync(afterSequence, limit, cancellationToken);
+            var entries = await base.ReadAuditAsync(afterSequence, limit, cancellationToken);
+            if (ForgedEntryAhead && limit > 1 && entries.Count < limit)
+            {
+                entries = [.. entries, entries[^1] with { Sequence = 1_000_000, CompanyId = The.OtherCompanyId }];
+            }
+
+            return entries;
         }
+
+        public override async Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken = default)
+            => RewoundHead ? new AuditHead(1, new string('0', 64)) : await base.GetAuditHeadAsync(cancellationToken);
     }
 }

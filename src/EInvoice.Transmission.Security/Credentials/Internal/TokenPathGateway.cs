@@ -69,46 +69,66 @@ internal sealed class TokenPathGateway
     public Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, CancellationToken cancellationToken)
         => GetCredentialsAsync(companyId, null, cancellationToken);
 
-    /// <summary>Where the audit trail ends now: the position to read changes after with <see cref="ReadChangedCompaniesAsync"/>.</summary>
+    /// <summary>Where the audit trail ends now: its head, the position to read changes after with <see cref="ReadChangedCompaniesAsync"/>.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async Task<long> GetChangePositionAsync(CancellationToken cancellationToken)
-        => (await _auditTrail.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
+    public async Task<AuditPosition> GetChangePositionAsync(CancellationToken cancellationToken)
+        => (await _auditTrail.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false)) is { } head ? new(head.Sequence, head.Hash) : default;
 
     /// <summary>
-    /// The companies whose credentials were created, changed or deleted after <paramref name="position"/>, and the
-    /// position to read from next time: one indexed query per thousand changes, however many companies there are.
+    /// Whether the trail whose head is <paramref name="head"/> still holds the entry at <paramref name="position"/>, as
+    /// it was read: not when the head went back (a restored backup) or that entry changed (a rewrite in storage).
+    /// </summary>
+    /// <param name="position">The last entry read.</param>
+    /// <param name="head">The head now.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<bool> IsInTrailAsync(AuditPosition position, AuditPosition head, CancellationToken cancellationToken)
+    {
+        if (head.Sequence < position.Sequence)
+        {
+            return false;
+        }
+
+        if (position.Sequence == 0)
+        {
+            return true;
+        }
+
+        var entry = (await _auditTrail.ReadAuditAsync(position.Sequence - 1, 1, cancellationToken).ConfigureAwait(false)) is [var first] ? first : null;
+        return entry is not null && entry.Sequence == position.Sequence && string.Equals(entry.Hash, position.Hash, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One page of the companies whose credentials were created, changed or deleted after <paramref name="position"/>, up
+    /// to <paramref name="upTo"/> (the head: an entry beyond it is not part of the chain), and the position after it.
     /// </summary>
     /// <remarks>
     /// Every credential change is written together with its audit entry, in one transaction, and appends are serialised
     /// on the chain's head (<see cref="IAuditTrailRepository"/>): entries become visible in sequence order, each with
     /// the change it records, so reading past a position misses none. Refused attempts changed nothing and are skipped.
     /// </remarks>
-    /// <param name="position">The sequence number read up to last time.</param>
+    /// <param name="position">The last entry read.</param>
+    /// <param name="upTo">The head's sequence number.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async Task<(IReadOnlyCollection<string> Companies, long Position)> ReadChangedCompaniesAsync(long position, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyCollection<string> Companies, AuditPosition Next)> ReadChangedCompaniesAsync(AuditPosition position, long upTo, CancellationToken cancellationToken)
     {
         var companies = new HashSet<string>(StringComparer.Ordinal);
-        while (true)
+        var next = position;
+        foreach (var entry in await _auditTrail.ReadAuditAsync(position.Sequence, ChangePageSize, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _auditTrail.ReadAuditAsync(position, ChangePageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var entry in page)
+            if (entry.Sequence > upTo)
             {
-                if (entry is { CompanyId: { } companyId, Outcome: AuditOutcome.Succeeded })
-                {
-                    companies.Add(companyId);
-                }
+                break;
             }
 
-            if (page.Count > 0)
+            if (entry is { CompanyId: { } companyId, Outcome: AuditOutcome.Succeeded })
             {
-                position = page[^1].Sequence;
+                companies.Add(companyId);
             }
 
-            if (page.Count < ChangePageSize)
-            {
-                return (companies, position);
-            }
+            next = new AuditPosition(entry.Sequence, entry.Hash);
         }
+
+        return (companies, next);
     }
 
     /// <summary>

@@ -54,15 +54,10 @@ internal sealed class AccessTokenCache : IDisposable
     private readonly string _leaseOwner = $"{System.Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly ITimer _idleSweep;
     private readonly ITimer _changePoll;
-    private readonly Lock _changeWatchLock = new();
-
-    /// <summary>Reads where the audit trail ends, once, before the first credentials are read; again only after a failure.</summary>
-    private Task? _changeWatchStart;
-
-    /// <summary>The audit sequence number up to which changes were read; written by the start and then by one poll at a time.</summary>
-    private long _changePosition;
-
+    private readonly CredentialChangeFeed _changes;
+    private readonly CancellationTokenSource _stopping = new();
     private int _changePollRunning;
+    private int _completedChangePolls;
 
     public AccessTokenCache(
         CredentialStore store,
@@ -90,6 +85,7 @@ internal sealed class AccessTokenCache : IDisposable
         // Companies that stopped sending are forgotten after IdleCompanyEviction, checked a few times per period.
         var sweepEvery = TimeSpan.FromTicks(Math.Clamp(_options.IdleCompanyEviction.Ticks / 4, TimeSpan.TicksPerSecond, 5 * TimeSpan.TicksPerMinute));
         _idleSweep = timeProvider.CreateTimer(static state => ((AccessTokenCache)state!).EvictIdle(), this, sweepEvery, sweepEvery);
+        _changes = new CredentialChangeFeed(gateway, _options.TokenRequestTimeout, timeProvider);
         _changePoll = timeProvider.CreateTimer(
             static state => ((AccessTokenCache)state!).PollChanges(), this, _options.CredentialRecheckInterval, _options.CredentialRecheckInterval);
     }
@@ -145,7 +141,11 @@ internal sealed class AccessTokenCache : IDisposable
     {
         var testedAt = _timeProvider.GetUtcNow();
         TransmissionCredentials? credentials;
-        await WatchChangesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _changes.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The entry the new token goes to is taken before the credentials are read: a change noticed meanwhile retires it,
+        // and a retired entry serves nothing, so a token of the old credentials is not installed for the new ones.
+        var entry = _entries.GetOrAdd(companyId, static id => new CompanyEntry(id));
         try
         {
             credentials = await _gateway.GetCredentialsAsync(companyId, cancellationToken).ConfigureAwait(false);
@@ -174,7 +174,7 @@ internal sealed class AccessTokenCache : IDisposable
                 var (snapshot, _) = await PersistAsync(credentials, token, null, cancellationToken).ConfigureAwait(false);
 
                 // The new token is good: serve it rather than let the cache ask for another.
-                _entries.GetOrAdd(companyId, static id => new CompanyEntry(id)).Replace(Schedule(snapshot));
+                entry.Replace(Schedule(snapshot));
             }
             catch (OAuthTokenException ex)
             {
@@ -215,7 +215,12 @@ internal sealed class AccessTokenCache : IDisposable
         _store.CredentialsChanged -= OnCredentialsChanged;
         _idleSweep.Dispose();
         _changePoll.Dispose();
+        _stopping.Cancel();
+        _stopping.Dispose();
     }
+
+    /// <summary>How many polls for changes made elsewhere have ended; for tests.</summary>
+    public int CompletedChangePolls => Volatile.Read(ref _completedChangePolls);
 
     /// <summary>Whether the company is in the cache; for tests and diagnostics.</summary>
     public bool IsCached(string companyId) => _entries.ContainsKey(companyId);
@@ -234,38 +239,12 @@ internal sealed class AccessTokenCache : IDisposable
     }
 
     /// <summary>
-    /// Makes sure changes are watched from a position read before any credentials: a change committed after that read
-    /// comes after the position; one committed before it is in what the credentials read returns.
+    /// Once per re-check interval: drops the companies whose credentials another process changed, or every company when
+    /// the audit trail is not the one changes were read from.
     /// </summary>
-    private Task WatchChangesAsync()
-    {
-        var start = Volatile.Read(ref _changeWatchStart);
-        if (start is { IsCompletedSuccessfully: true })
-        {
-            return Task.CompletedTask;
-        }
-
-        lock (_changeWatchLock)
-        {
-            if (_changeWatchStart is null || _changeWatchStart.IsFaulted || _changeWatchStart.IsCanceled)
-            {
-                _changeWatchStart = ReadChangePositionAsync();
-            }
-
-            return _changeWatchStart;
-        }
-
-        async Task ReadChangePositionAsync()
-        {
-            using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
-            _changePosition = await _gateway.GetChangePositionAsync(timeout.Token).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Once per re-check interval: drops the companies whose credentials changed since the last poll.</summary>
     private void PollChanges()
     {
-        if (Volatile.Read(ref _changeWatchStart) is not { IsCompletedSuccessfully: true } || Interlocked.Exchange(ref _changePollRunning, 1) == 1)
+        if (!_changes.IsStarted || Interlocked.Exchange(ref _changePollRunning, 1) == 1)
         {
             return;
         }
@@ -275,17 +254,19 @@ internal sealed class AccessTokenCache : IDisposable
             try
             {
                 using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _timeProvider);
-                var (companies, position) = await _gateway.ReadChangedCompaniesAsync(_changePosition, timeout.Token).ConfigureAwait(false);
-                foreach (var companyId in companies)
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+                if (!await _changes.ReadAsync(OnChangedElsewhere, linked.Token).ConfigureAwait(false))
                 {
-                    if (_entries.ContainsKey(companyId))
+                    _logger.AuditTrailNotContinued(_entries.Count);
+                    foreach (var companyId in _entries.Keys)
                     {
-                        OnCredentialsChanged(companyId);
+                        OnChangedElsewhere(companyId);
                     }
                 }
-
-                // Moved on only once every change read was acted on: a failure reads the same entries again next time.
-                _changePosition = position;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && _stopping.IsCancellationRequested)
+            {
+                // Disposed while polling: nothing to report.
             }
             catch (Exception ex)
             {
@@ -294,8 +275,17 @@ internal sealed class AccessTokenCache : IDisposable
             finally
             {
                 Volatile.Write(ref _changePollRunning, 0);
+                Interlocked.Increment(ref _completedChangePolls);
             }
         }, CancellationToken.None);
+    }
+
+    private void OnChangedElsewhere(string companyId)
+    {
+        if (_entries.ContainsKey(companyId))
+        {
+            OnCredentialsChanged(companyId);
+        }
     }
 
     private static string Fingerprint(SecretValue token)
@@ -431,7 +421,7 @@ internal sealed class AccessTokenCache : IDisposable
         activity?.SetTag("eits.company_id", companyId);
 
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout + _options.TokenRequestTimeout, _timeProvider);
-        await WatchChangesAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
+        await _changes.StartAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
         var credentials = await LoadCredentialsAsync(entry, null, timeout.Token).ConfigureAwait(false);
         activity?.SetTag("eits.kind", credentials.Kind.Name);
 

@@ -18,7 +18,8 @@ internal sealed class AuthSnapshot
     /// One <see cref="Uri"/> per origin (scheme, host, port) for all snapshots: companies on one platform share one API
     /// origin, so the origin check of a cache hit reads one object every hit keeps in the CPU cache, instead of each
     /// company's own <see cref="Uri"/> and its parsed parts — three to four memory loads that miss once a host serves
-    /// tens of thousands of companies (issue 15, goal 4). Only the origin is compared, so any URI of it serves.
+    /// tens of thousands of companies (issue 15, goal 4). Only the origin is compared, so the shared URI is the origin
+    /// alone (no company's path or query is kept).
     /// </summary>
     private static readonly ConcurrentDictionary<string, Uri> SharedOrigins = new(StringComparer.Ordinal);
 
@@ -118,7 +119,7 @@ internal sealed class AuthSnapshot
     {
         var key = string.Concat(origin.Scheme, "://", origin.IdnHost, ":", origin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return SharedOrigins.TryGetValue(key, out var shared) ? shared
-            : SharedOrigins.Count < MaxSharedOrigins ? SharedOrigins.GetOrAdd(key, origin)
+            : SharedOrigins.Count < MaxSharedOrigins ? SharedOrigins.GetOrAdd(key, static k => new Uri(k + "/"))
             : origin;
     }
 
