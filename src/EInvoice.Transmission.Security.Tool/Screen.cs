@@ -32,14 +32,39 @@ internal static class Screen
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in columns)
         {
-            table.AddColumn(new TableColumn(new Text(column)));
+            table.AddColumn(new TableColumn(new Text(Safe(column))));
         }
 
         return table;
     }
 
+    /// <summary>A row of plain-text cells, each made <see cref="Safe"/>: what storage holds is shown, never obeyed.</summary>
     public static void Row(this Table table, params string?[] cells)
-        => table.AddRow([.. cells.Select(static c => (IRenderable)new Text(c ?? string.Empty))]);
+        => table.AddRow([.. cells.Select(static c => (IRenderable)new Text(Safe(c)))]);
+
+    /// <summary>
+    /// Text read from storage, fit for a terminal: control characters (C0, DEL, C1 — escape sequences start with one)
+    /// and bidirectional formatting characters are shown as <c>\uXXXX</c>. Someone who can write the database must not
+    /// be able to repaint the operator's screen, forge table rows, reorder text or reach the clipboard (OSC 52).
+    /// </summary>
+    public static string Safe(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.Any(IsUnsafe))
+        {
+            return text ?? string.Empty;
+        }
+
+        var safe = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = IsUnsafe(c) ? safe.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:X4}") : safe.Append(c);
+        }
+
+        return safe.ToString();
+    }
+
+    private static bool IsUnsafe(char c)
+        => char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     public static string Time(DateTimeOffset? value) => value?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
 

@@ -66,6 +66,40 @@ public abstract class EitsCommandsTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task StatusAndList_StoredTextWithTerminalControls_IsShownEscapedNeverObeyed()
+    {
+        // Someone who can write the database puts escape sequences into columns the tool prints: clear the screen, set
+        // the clipboard (OSC 52), colour through a C1 control, reverse the text that follows.
+        await StartAsync();
+        await using var companies = await CreateAsync(Database, 1);
+        var company = companies.CompanyIds[0];
+        var repository = Database.Repository();
+        var row = (await repository.GetAsync(company))!;
+        (await repository.UpdateAsync(
+            row with
+            {
+                ConfiguredBy = "evil\u001b[2J\u001b]52;c;ZXZpbA==\u0007",
+                LastTestAt = DateTimeOffset.UtcNow,
+                LastTestSucceeded = false,
+                LastTestError = "refused\u009b31m\u202Edesrever",
+                RowVersion = row.RowVersion + 1,
+            },
+            row.RowVersion,
+            null)).Should().BeTrue();
+
+        var status = await Tool.RunAsync(["status", company, .. Database.StorageArgs]);
+        var list = await Tool.RunAsync(["list", .. Database.StorageArgs]);
+
+        foreach (var run in new[] { status, list })
+        {
+            run.ExitCode.Should().Be(ExitCodes.Success, run.ToString());
+            run.Out.Should().NotContainAny(["\u001b", "\u0007", "\u009b", "\u202E"]);
+        }
+
+        status.Out.Should().Contain("evil\\u001B[2J\\u001B]52;c;ZXZpbA==\\u0007").And.Contain("refused\\u009B31m\\u202Edesrever");
+    }
+
+    [SkippableFact]
     public async Task ListFailing_TamperedAndRefusedCompanies_ListsThemWithTheReason()
     {
         await StartAsync();

@@ -88,7 +88,7 @@ internal static class AuditCommand
                 AuditBreakKind.Unverifiable => "an entry cannot be verified",
                 _ => "an entry was changed",
             };
-            context.Out.WriteLine($"Audit trail BROKEN at entry {result.FirstBrokenSequence} ({what}): {result.Problem}.");
+            context.Out.WriteLine($"Audit trail BROKEN at entry {result.FirstBrokenSequence} ({what}): {Screen.Safe(result.Problem)}.");
             context.Out.WriteLine($"{result.EntryCount} entries were read before it. Find out who can write the database (docs/security.md).");
         }
 

@@ -139,7 +139,7 @@ internal static class RewrapCommand
                 context.Out.WriteLine("These companies could not be moved (their envelopes do not open with the keys of the ring, or their destination failed its check):");
                 foreach (var company in report.FailedCompanyIds)
                 {
-                    context.Out.WriteLine($"  {company}");
+                    context.Out.WriteLine($"  {Screen.Safe(company)}");
                 }
 
                 context.Out.WriteLine("Keep the old key in the ring until they are fixed; 'eits status COMPANY' shows each one.");

@@ -37,7 +37,7 @@ internal static class TestCommand
         {
             context.Out.WriteLine(result.Succeeded
                 ? $"{companyId}: connection test succeeded at {Screen.Time(result.TestedAt)}."
-                : $"{companyId}: connection test FAILED at {Screen.Time(result.TestedAt)}: {result.Error}");
+                : $"{companyId}: connection test FAILED at {Screen.Time(result.TestedAt)}: {Screen.Safe(result.Error)}");
         }
 
         return result.Succeeded ? ExitCodes.Success : ExitCodes.CheckFailed;
