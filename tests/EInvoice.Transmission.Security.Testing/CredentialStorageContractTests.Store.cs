@@ -6,6 +6,22 @@ namespace EInvoice.Transmission.Security.Testing;
 public abstract partial class CredentialStorageContractTests
 {
     [SkippableFact]
+    public async Task ListStatusesAsync_RowWithACompanyIdNoCallerCouldStore_IsReportedTamperedAndTheOthersListed()
+    {
+        // Written into storage directly: a control character in the id, which every public method refuses.
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        var good = (await Repository.GetAsync(The.CompanyId))!;
+        (await Repository.InsertAsync(good with { CompanyId = "ZZ-forged\u001b[2J" }, null)).Should().BeTrue();
+
+        var statuses = await Store.ListStatusesAsync();
+
+        statuses.Select(s => s.CompanyId).Should().Equal(The.CompanyId, "ZZ-forged\u001b[2J");
+        statuses[0].IsDestinationIntact.Should().BeTrue();
+        statuses[1].IsDestinationIntact.Should().BeFalse("its seal cannot be opened under an id the vault refuses");
+        statuses[1].IsConfigured.Should().BeFalse();
+    }
+
+    [SkippableFact]
     public async Task GetStatusAsync_UnknownCompany_ReturnsNull()
     {
         (await Store.GetStatusAsync(The.CompanyId)).Should().BeNull();

@@ -59,6 +59,11 @@ internal sealed class CredentialRowAccess
             {
                 _logger.EnvelopeCannotBeOpened(row.CompanyId, SecretFields.Destination, ex);
             }
+            catch (ArgumentException)
+            {
+                // A company id no caller could have stored (written into storage directly): the vault refuses it, and
+                // the row is reported as tampered rather than failing a whole page of statuses.
+            }
 
             tampered = sealedDestination is null ? CredentialDestination.AllFields(row)
                 : !_acceptLegacySeals && !CredentialDestination.IsCurrentVersion(sealedDestination) ? CredentialDestination.AllFields(row)
