@@ -61,10 +61,14 @@ public interface ICredentialRepository
     /// <remarks>
     /// The default implementation calls <see cref="UpdateAsync"/> for each row. Storage that can should write them in
     /// one transaction (the Dapper repository does): a rotation then pays one commit per batch, not one per company.
-    /// A row that moved on is skipped, not a reason to undo the others.
+    /// A row that moved on is skipped, not a reason to undo the others. A decorator around a repository that overrides
+    /// this method must forward it too; otherwise it gets the default, and one commit per row.
     /// </remarks>
     /// <param name="updates">The rows, at most one per company.</param>
-    /// <param name="cancellationToken">Cancels the write; rows already written stay written.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the write: in one transaction nothing of the batch is written; row by row (the default), the rows written
+    /// before stay written. Either way each row is its old or its new self.
+    /// </param>
     /// <returns>The companies whose row was gone or had another row version: nothing was written for them.</returns>
     async Task<IReadOnlyCollection<string>> UpdateManyAsync(IReadOnlyList<CredentialRowUpdate> updates, CancellationToken cancellationToken = default)
     {
