@@ -21,6 +21,9 @@ public static class ColdStart
     /// <summary>The base64 KEK for <see cref="KeyIdVariable"/>.</summary>
     public const string KeyVariable = "EITS_SCALE_KEY";
 
+    /// <summary>The connection string, passed in the environment rather than on a command line other users can read.</summary>
+    public const string ConnectionVariable = "EITS_SCALE_CONNECTION";
+
     public static readonly Uri TokenEndpoint = new("https://auth.scale.example/token");
     public static readonly Uri ApiEndpoint = new("https://api.scale.example/v1/");
 
@@ -67,13 +70,14 @@ public static class ColdStart
                     UseShellExecute = false,
                 };
                 start.ArgumentList.Add(typeof(ColdStart).Assembly.Location);
-                foreach (var argument in new[] { "cold-start", storage.ToString(), connectionString, companies.ToString(System.Globalization.CultureInfo.InvariantCulture), parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture), ((int)tokenDelay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), (p + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                foreach (var argument in new[] { "cold-start", storage.ToString(), companies.ToString(System.Globalization.CultureInfo.InvariantCulture), parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture), ((int)tokenDelay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), (p + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 {
                     start.ArgumentList.Add(argument);
                 }
 
                 start.Environment[KeyIdVariable] = keyId;
                 start.Environment[KeyVariable] = key;
+                start.Environment[ConnectionVariable] = connectionString;
                 workers.Add(Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start."));
             }
 
@@ -125,11 +129,11 @@ public static class ColdStart
     }
 
     /// <summary>The worker: builds a host on the database, says "ready", waits for "go", sends one request per company.</summary>
-    internal static async Task<int> WorkAsync(Storage storage, string connectionString, int companies, int parallelism, TimeSpan tokenDelay, int seed)
+    internal static async Task<int> WorkAsync(Storage storage, int companies, int parallelism, TimeSpan tokenDelay, int seed)
     {
         var tokens = new CountingTokenEndpoint(tokenDelay);
         await using var services = Services(
-            storage, connectionString, Environment.GetEnvironmentVariable(KeyIdVariable)!, Environment.GetEnvironmentVariable(KeyVariable)!, tokens);
+            storage, Environment.GetEnvironmentVariable(ConnectionVariable)!, Environment.GetEnvironmentVariable(KeyIdVariable)!, Environment.GetEnvironmentVariable(KeyVariable)!, tokens);
         var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("api");
         Console.Out.WriteLine("ready");
         Console.Out.Flush();

@@ -45,8 +45,8 @@ public sealed class OAuthOptions
 
     /// <summary>
     /// Gets or sets how often storage is asked which companies' credentials changed, so that a change made by another
-    /// process (which cannot notify this one) stops the old credentials within this interval. It is one query for all
-    /// companies, reading the audit trail's new entries (every change writes one). Each cached company's row is also
+    /// process (which cannot notify this one) stops the old credentials within this interval. It is a few small queries for
+    /// all companies, reading the audit trail's new entries (every change writes one). Each cached company's row is also
     /// read again at least every 60 intervals, which notices changes that bypass the library and write no audit entry
     /// (a restored backup, a hand edit).
     /// </summary>

@@ -20,9 +20,9 @@ namespace EInvoice.Transmission.Security.Internal;
 /// <para>
 /// The cache key is the company id; each snapshot carries the environment and credential version it was built from.
 /// A change through this process's <see cref="CredentialStore"/> drops the company at once; a change by another
-/// process is noticed within <see cref="OAuthOptions.CredentialRecheckInterval"/>: once per interval one query reads
-/// the audit trail's new entries, which name every company whose credentials changed, and those companies are dropped.
-/// That costs O(changes), not O(companies) (issue 15). As a net for what bypasses the library and writes no audit
+/// process is noticed within <see cref="OAuthOptions.CredentialRecheckInterval"/>: once per interval
+/// <see cref="CredentialChangeFeed"/> reads the audit trail's new entries, which name every company whose credentials
+/// changed, and those companies are dropped. That costs O(changes), not O(companies) (issue 15). As a net for what bypasses the library and writes no audit
 /// entry (a restored backup, a hand edit), each company's row is also read again at least every
 /// <see cref="TokenRefreshPolicy.FullRecheckIntervals"/> intervals.
 /// </para>
