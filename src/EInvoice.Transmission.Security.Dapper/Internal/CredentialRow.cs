@@ -83,7 +83,7 @@ internal sealed class CredentialRow
         Kind = Kind,
         Environment = Environment,
         Settings = FieldsJson.Read(Settings),
-        Secrets = FieldsJson.Read(Secrets).ToDictionary(static s => s.Key, static s => Convert.FromHexString(s.Value), StringComparer.Ordinal),
+        Secrets = FieldsJson.ReadEnvelopes(Secrets),
         AccessToken = AccessToken,
         RefreshToken = RefreshToken,
         DestinationSeal = DestinationSeal,
