@@ -327,7 +327,7 @@ public sealed class CredentialStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 scanned++;
-                if (IsUnderKey(row, activeKeyId) && !HasLegacySeal(row))
+                if (IsDone(row))
                 {
                     continue;
                 }
@@ -338,8 +338,7 @@ public sealed class CredentialStore
                 }
                 catch (CredentialVaultException ex)
                 {
-                    failed.Add(row.CompanyId);
-                    _logger.KeyRotationFailedForCompany(row.CompanyId, activeKeyId, ex);
+                    Failed(row.CompanyId, ex);
                 }
             }
 
@@ -351,19 +350,14 @@ public sealed class CredentialStore
             {
                 try
                 {
-                    if (await _rows.MutateAsync(
-                        companyId,
-                        current => IsUnderKey(current, activeKeyId) && !HasLegacySeal(current) ? null : Rewrap(current),
-                        null,
-                        cancellationToken).ConfigureAwait(false))
+                    if (await _rows.MutateAsync(companyId, current => IsDone(current) ? null : Rewrap(current), null, cancellationToken).ConfigureAwait(false))
                     {
                         rewrapped++;
                     }
                 }
                 catch (CredentialVaultException ex)
                 {
-                    failed.Add(companyId);
-                    _logger.KeyRotationFailedForCompany(companyId, activeKeyId, ex);
+                    Failed(companyId, ex);
                 }
             }
 
@@ -397,6 +391,15 @@ public sealed class CredentialStore
             CancellationToken.None).ConfigureAwait(false);
         _logger.KeyRotationCompleted(scanned, rewrapped, failed.Count, activeKeyId);
         return new KeyRotationResult(activeKeyId, scanned, rewrapped, failed);
+
+        // Every envelope under the active key and a current seal: nothing to move.
+        bool IsDone(StoredCredential row) => IsUnderKey(row, activeKeyId) && !HasLegacySeal(row);
+
+        void Failed(string companyId, CredentialVaultException error)
+        {
+            failed.Add(companyId);
+            _logger.KeyRotationFailedForCompany(companyId, activeKeyId, error);
+        }
     }
 
     /// <summary>Reads audit entries in order.</summary>
