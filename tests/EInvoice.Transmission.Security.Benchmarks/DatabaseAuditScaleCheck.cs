@@ -2,11 +2,8 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using EInvoice.Transmission.Security.ScaleHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace EInvoice.Transmission.Security.Benchmarks;
 
@@ -24,54 +21,13 @@ internal static class DatabaseAuditScaleCheck
 {
     private const int RowsPerTransaction = 5_000;
 
-    public static async Task RunAsync(string storage, string? postgres, int entries)
-    {
-        if (storage == "postgres")
-        {
-            var schema = $"eits_audit_scale_{Guid.NewGuid():N}";
-            await using var admin = NpgsqlDataSource.Create(postgres!);
-            await admin.CreateCommand($"CREATE SCHEMA {schema}").ExecuteNonQueryAsync();
-            try
-            {
-                var scoped = new NpgsqlConnectionStringBuilder(postgres) { SearchPath = schema }.ConnectionString;
-                await MeasureAsync("PostgreSQL", builder => builder.UsePostgreSql(scoped), () => NpgsqlDataSource.Create(scoped), entries);
-            }
-            finally
-            {
-                NpgsqlConnection.ClearAllPools();
-                await admin.CreateCommand($"DROP SCHEMA {schema} CASCADE").ExecuteNonQueryAsync();
-            }
-        }
-        else
-        {
-            var path = Path.Combine(Path.GetTempPath(), $"eits-audit-scale-{Guid.NewGuid():N}.db");
-            try
-            {
-                await MeasureAsync("SQLite", builder => builder.UseSqlite($"Data Source={path}"), () => SqliteFactory.Instance.CreateDataSource($"Data Source={path}"), entries);
-            }
-            finally
-            {
-                SqliteConnection.ClearAllPools();
-                foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-                {
-                    File.Delete(path + suffix);
-                }
-            }
-        }
-    }
+    public static Task RunAsync(string storage, string? postgres, int entries)
+        => ScratchDatabase.UseAsync(ScratchDatabase.Parse(storage), postgres, (connectionString, dataSource) => MeasureAsync(ScratchDatabase.Parse(storage), connectionString, dataSource, entries));
 
-    private static async Task MeasureAsync(string name, Action<IEInvoiceTransmissionBuilder> useStorage, Func<DbDataSource> dataSource, int entries)
+    private static async Task<bool> MeasureAsync(Storage storage, string connectionString, Func<DbDataSource> dataSource, int entries)
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddSingleton<IMfaVerifier, Bench.AlwaysFresh>();
-        useStorage(services.AddEInvoiceTransmission(vault =>
-        {
-            vault.ActiveKeyId = Bench.KeyId;
-            vault.Keys[Bench.KeyId] = Bench.Key;
-        }));
-        await using var provider = services.BuildServiceProvider();
+        var name = storage == Storage.PostgreSql ? "PostgreSQL" : "SQLite";
+        await using var provider = ScratchDatabase.Services(storage, connectionString, Bench.KeyId, (Bench.KeyId, Bench.Key));
         var store = provider.GetRequiredService<CredentialStore>();
 
         // The schema, through the library (its first operation migrates).
@@ -141,5 +97,6 @@ internal static class DatabaseAuditScaleCheck
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Audit verification ({name}): {result.EntryCount:N0} entries (loaded in {load.Elapsed.TotalSeconds:F0} s), intact {result.IsIntact}, {heap.Elapsed.TotalSeconds:F1} s ({result.EntryCount / heap.Elapsed.TotalSeconds:N0} entries/s), managed heap peak growth {heap.GrowthMiB:F1} MiB."));
+        return result.IsIntact;
     }
 }

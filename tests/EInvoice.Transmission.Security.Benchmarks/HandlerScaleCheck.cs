@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using EInvoice.Transmission.Security.Internal;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +13,6 @@ namespace EInvoice.Transmission.Security.Benchmarks;
 /// </summary>
 internal static class HandlerScaleCheck
 {
-    private const int OperationsPerBlock = 200_000;
-
     private static readonly Task<HttpResponseMessage> Done = Task.FromResult<HttpResponseMessage>(null!);
 
     public static async Task RunAsync(int companies, int rounds, string? csvPath)
@@ -75,7 +72,7 @@ internal static class HandlerScaleCheck
             return bare.TryGetValue(id, out _) ? Done : throw new InvalidOperationException("missing");
         };
 
-        Console.WriteLine($"Handler scale check: {companies:N0} companies, {rounds} rounds of {OperationsPerBlock:N0} requests per side, order swapped every round.");
+        Console.WriteLine($"Handler scale check: {companies:N0} companies, {rounds} rounds of {InterleavedHandlerCheck.OperationsPerBlock:N0} requests per side, order swapped every round.");
         var handler = Compare("handler (through OAuthTokenProvider)", one, roundRobin, rounds, companies);
         var lookup = Compare("cache lookup alone (AccessTokenCache.GetAsync)", lookupOne, lookupRoundRobin, rounds, companies);
         var floor = Compare("bare ConcurrentDictionary lookup (the floor)", bareOne, bareRoundRobin, rounds, companies);
@@ -94,53 +91,15 @@ internal static class HandlerScaleCheck
 
     private static (double One, double Many, double Ratio) Compare(string name, Func<Task<HttpResponseMessage>> one, Func<Task<HttpResponseMessage>> roundRobin, int rounds, int companies)
     {
-        for (var i = 0; i < 5; i++)
-        {
-            Block(one);
-            Block(roundRobin);
-        }
-
-        var oneNs = new double[rounds];
-        var manyNs = new double[rounds];
-        var ratios = new double[rounds];
-        for (var r = 0; r < rounds; r++)
-        {
-            if (r % 2 == 0)
-            {
-                oneNs[r] = Block(one);
-                manyNs[r] = Block(roundRobin);
-            }
-            else
-            {
-                manyNs[r] = Block(roundRobin);
-                oneNs[r] = Block(one);
-            }
-
-            ratios[r] = manyNs[r] / oneNs[r];
-        }
-
+        var (oneNs, manyNs, ratios) = InterleavedHandlerCheck.Alternate(one, roundRobin, rounds);
+        var (oneMedian, manyMedian, ratioMedian) = (Median(oneNs), Median(manyNs), Median(ratios));
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{name}: one company median {Median(oneNs):F1} ns; round-robin over {companies:N0} median {Median(manyNs):F1} ns; ratio per round: median {Median(ratios):F2} (min {ratios.Min():F2}, max {ratios.Max():F2})"));
-        return (Median(oneNs), Median(manyNs), Median(ratios));
+            $"{name}: one company median {oneMedian:F1} ns; round-robin over {companies:N0} median {manyMedian:F1} ns; ratio per round: median {ratioMedian:F2} (min {ratios.Min():F2}, max {ratios.Max():F2})"));
+        return (oneMedian, manyMedian, ratioMedian);
     }
 
-    private static double Block(Func<Task<HttpResponseMessage>> send)
-    {
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < OperationsPerBlock; i++)
-        {
-            send();
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / OperationsPerBlock;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    private static double Median(double[] values) => InterleavedHandlerCheck.Percentile(values, 0.5);
 
     private sealed class CachedResponse : HttpMessageHandler
     {

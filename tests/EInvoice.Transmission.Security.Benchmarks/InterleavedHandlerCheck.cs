@@ -17,7 +17,7 @@ namespace EInvoice.Transmission.Security.Benchmarks;
 /// </remarks>
 internal static class InterleavedHandlerCheck
 {
-    private const int OperationsPerBlock = 200_000;
+    internal const int OperationsPerBlock = 200_000;
 
     public static void Run(int rounds)
     {
@@ -37,38 +37,57 @@ internal static class InterleavedHandlerCheck
 
     private static void Compare(string name, Func<Task<HttpResponseMessage>> baseline, Func<Task<HttpResponseMessage>> current, int rounds)
     {
-        // Past tiering (tier 0, instrumented, tier 1 with PGO) before anything is measured.
-        for (var i = 0; i < 5; i++)
-        {
-            Block(baseline);
-            Block(current);
-        }
-
-        var baselineNs = new double[rounds];
-        var currentNs = new double[rounds];
-        var ratios = new double[rounds];
-        for (var r = 0; r < rounds; r++)
-        {
-            if (r % 2 == 0)
-            {
-                baselineNs[r] = Block(baseline);
-                currentNs[r] = Block(current);
-            }
-            else
-            {
-                currentNs[r] = Block(current);
-                baselineNs[r] = Block(baseline);
-            }
-
-            ratios[r] = currentNs[r] / baselineNs[r];
-        }
-
+        var (baselineNs, currentNs, ratios) = Alternate(baseline, current, rounds);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{name}: 7974b66 median {Percentile(baselineNs, 0.5):F2} ns (fastest block {baselineNs.Min():F2} ns, {Allocated(baseline):F1} B/op); " +
             $"current median {Percentile(currentNs, 0.5):F2} ns (fastest block {currentNs.Min():F2} ns, {Allocated(current):F1} B/op); " +
             $"current/7974b66 per round: median {Percentile(ratios, 0.5):F3}, interquartile {Percentile(ratios, 0.25):F3}–{Percentile(ratios, 0.75):F3}; " +
             $"fastest/fastest {currentNs.Min() / baselineNs.Min():F3}"));
+    }
+
+    /// <summary>
+    /// Times blocks of <paramref name="first"/> and <paramref name="second"/> alternately, the order swapped every round,
+    /// after warming both past tiering; returns each side's nanoseconds per call and each round's second/first ratio.
+    /// </summary>
+    internal static (double[] First, double[] Second, double[] Ratios) Alternate(Func<Task<HttpResponseMessage>> first, Func<Task<HttpResponseMessage>> second, int rounds)
+    {
+        // Past tiering (tier 0, instrumented, tier 1 with PGO) before anything is measured.
+        for (var i = 0; i < 5; i++)
+        {
+            Block(first);
+            Block(second);
+        }
+
+        var firstNs = new double[rounds];
+        var secondNs = new double[rounds];
+        var ratios = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                firstNs[r] = Block(first);
+                secondNs[r] = Block(second);
+            }
+            else
+            {
+                secondNs[r] = Block(second);
+                firstNs[r] = Block(first);
+            }
+
+            ratios[r] = secondNs[r] / firstNs[r];
+        }
+
+        return (firstNs, secondNs, ratios);
+    }
+
+    internal static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        var position = p * (sorted.Length - 1);
+        var low = (int)Math.Floor(position);
+        var high = (int)Math.Ceiling(position);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
     }
 
     private static double Block(Func<Task<HttpResponseMessage>> send)
@@ -93,12 +112,4 @@ internal static class InterleavedHandlerCheck
         return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)OperationsPerBlock;
     }
 
-    private static double Percentile(double[] values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        var position = p * (sorted.Length - 1);
-        var low = (int)Math.Floor(position);
-        var high = (int)Math.Ceiling(position);
-        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
-    }
 }

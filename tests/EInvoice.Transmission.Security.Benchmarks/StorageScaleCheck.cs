@@ -4,11 +4,7 @@ using System.Globalization;
 using Dapper;
 using EInvoice.Transmission.Security.Internal;
 using EInvoice.Transmission.Security.ScaleHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace EInvoice.Transmission.Security.Benchmarks;
 
@@ -43,43 +39,9 @@ internal static class StorageScaleCheck
 
         foreach (var size in sizes)
         {
-            var row = storage == "postgres" ? await OnPostgresAsync(postgres!, size) : await OnSqliteAsync(size);
+            var row = await ScratchDatabase.UseAsync(ScratchDatabase.Parse(storage), postgres, (connectionString, dataSource) => MeasureAsync(ScratchDatabase.Parse(storage), connectionString, dataSource, size));
             Console.WriteLine(row);
             await File.AppendAllTextAsync(csvPath, row + "\n");
-        }
-    }
-
-    private static async Task<string> OnSqliteAsync(int companies)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"eits-scale-{Guid.NewGuid():N}.db");
-        try
-        {
-            return await MeasureAsync(Storage.Sqlite, $"Data Source={path}", () => SqliteFactory.Instance.CreateDataSource($"Data Source={path}"), companies);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-            {
-                File.Delete(path + suffix);
-            }
-        }
-    }
-
-    private static async Task<string> OnPostgresAsync(string connectionString, int companies)
-    {
-        var schema = $"eits_scale_{Guid.NewGuid():N}";
-        await using var admin = NpgsqlDataSource.Create(connectionString);
-        await admin.CreateCommand($"CREATE SCHEMA {schema}").ExecuteNonQueryAsync();
-        try
-        {
-            var scoped = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
-            return await MeasureAsync(Storage.PostgreSql, scoped, () => NpgsqlDataSource.Create(scoped), companies);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await admin.CreateCommand($"DROP SCHEMA {schema} CASCADE").ExecuteNonQueryAsync();
         }
     }
 
@@ -107,7 +69,7 @@ internal static class StorageScaleCheck
         var twoRequests = two.Sum(r => r.TokenRequests.Count);
         Require(two.All(r => r.Failures == 0), "two processes: a request failed");
 
-        await using var services = Services(storage, connectionString);
+        await using var services = ScratchDatabase.Services(storage, connectionString, NewKeyId, (OldKeyId, OldKey), (NewKeyId, NewKey));
         var store = services.GetRequiredService<CredentialStore>();
         var gateway = services.GetRequiredService<TokenPathGateway>();
         var random = new Random(15);
@@ -178,22 +140,6 @@ internal static class StorageScaleCheck
         watch.Stop();
         peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
         return (result, (watch.Elapsed, (peak - before) / 1024.0 / 1024.0));
-    }
-
-    private static ServiceProvider Services(Storage storage, string connectionString)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddSingleton<IMfaVerifier, Bench.AlwaysFresh>();
-        var builder = services.AddEInvoiceTransmission(vault =>
-        {
-            vault.ActiveKeyId = NewKeyId;
-            vault.Keys[OldKeyId] = OldKey;
-            vault.Keys[NewKeyId] = NewKey;
-        });
-        _ = storage == Storage.PostgreSql ? builder.UsePostgreSql(connectionString) : builder.UseSqlite(connectionString);
-        return services.BuildServiceProvider();
     }
 
     private static void Require(bool condition, string problem)
