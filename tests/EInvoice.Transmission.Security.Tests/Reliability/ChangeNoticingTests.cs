@@ -22,10 +22,9 @@ public sealed class ChangeNoticingTests
         var shared = new InMemoryCredentialRepository();
         var storage = new WatchedRepository(shared);
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        await using var other = TransmissionTestHost.With().Storage(shared).Clock(clock).Start();
-        host.ServeApi(The.ApiEndpoint);
-        var companies = Enumerable.Range(0, 200).Select(i => $"company-{i:D3}").ToArray();
+        await using var host = Watching(storage, clock);
+        await using var other = Elsewhere(shared, clock);
+                var companies = Enumerable.Range(0, 200).Select(i => $"company-{i:D3}").ToArray();
         foreach (var company in companies)
         {
             await host.Store.SetAsync(company, ApiKey("key-" + company), The.AdminWithMfa);
@@ -45,7 +44,7 @@ public sealed class ChangeNoticingTests
 
         storage.Reads.Clear();
         var auditReadsBefore = storage.AuditReads;
-        await other.Store.SetAsync("company-007", new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue("rotated-elsewhere")), The.AdminWithMfa);
+        await other.Store.SetAsync("company-007", NewKey("rotated-elsewhere"), The.AdminWithMfa);
 
         for (var minute = 1; minute <= 5; minute++)
         {
@@ -74,15 +73,14 @@ public sealed class ChangeNoticingTests
         // The position changes are read from was taken before the row, so the change is after it.
         var shared = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using var other = TransmissionTestHost.With().Storage(shared).Clock(clock).Start();
+        await using var other = Elsewhere(shared, clock);
         await other.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
         var storage = new WatchedRepository(shared)
         {
-            AfterFirstRead = () => other.Store.SetAsync(The.CompanyId, new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue("second-key")), The.AdminWithMfa),
+            AfterFirstRead = () => other.Store.SetAsync(The.CompanyId, NewKey("second-key"), The.AdminWithMfa),
         };
-        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        host.ServeApi(The.ApiEndpoint);
-
+        await using var host = Watching(storage, clock);
+        
         (await host.SendAsync()).Dispose();
         host.ApiCalls.Single().ApiKey.Should().Be("first-key", "the row was read before the change");
 
@@ -98,12 +96,11 @@ public sealed class ChangeNoticingTests
         var shared = new InMemoryCredentialRepository();
         var storage = new WatchedRepository(shared) { FailAuditReads = 1 };
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        await using var other = TransmissionTestHost.With().Storage(shared).Clock(clock).Start();
-        host.ServeApi(The.ApiEndpoint);
-        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await using var host = Watching(storage, clock);
+        await using var other = Elsewhere(shared, clock);
+                await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
         (await host.SendAsync()).Dispose();
-        await other.Store.SetAsync(The.CompanyId, new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue("second-key")), The.AdminWithMfa);
+        await other.Store.SetAsync(The.CompanyId, NewKey("second-key"), The.AdminWithMfa);
 
         clock.Advance(Interval);
         await Eventually.TrueAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Id == 1109), "the failed query was logged");
@@ -122,10 +119,9 @@ public sealed class ChangeNoticingTests
     {
         var shared = new InMemoryCredentialRepository();
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.With().Storage(shared).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        await using var other = TransmissionTestHost.With().Storage(shared).Clock(clock).Start();
-        host.ServeApi(The.ApiEndpoint);
-        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await using var host = Watching(shared, clock);
+        await using var other = Elsewhere(shared, clock);
+                await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
         (await host.SendAsync()).Dispose();
 
         (await other.Store.DeleteAsync(The.CompanyId, The.AdminWithMfa)).Should().BeTrue();
@@ -145,9 +141,8 @@ public sealed class ChangeNoticingTests
         var shared = new InMemoryCredentialRepository();
         var storage = new WatchedRepository(shared);
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        host.ServeApi(The.ApiEndpoint);
-        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await using var host = Watching(storage, clock);
+                await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
         (await host.SendAsync()).Dispose();
         var row = (await shared.GetAsync(The.CompanyId))!;
         var edited = new Dictionary<string, string>(row.Settings, StringComparer.Ordinal) { [ApiKeyKind.HeaderName] = "X-Elsewhere" };
@@ -179,10 +174,9 @@ public sealed class ChangeNoticingTests
         var shared = new InMemoryCredentialRepository();
         var storage = new WatchedRepository(shared);
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        await using var other = TransmissionTestHost.With().Storage(shared).Clock(clock).Start();
-        host.ServeApi(The.ApiEndpoint);
-        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await using var host = Watching(storage, clock);
+        await using var other = Elsewhere(shared, clock);
+                await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
         await host.Store.SetAsync(The.OtherCompanyId, ApiKey("other-key"), The.AdminWithMfa);
         (await host.SendAsync(The.CompanyId)).Dispose();
         (await host.SendAsync(The.OtherCompanyId)).Dispose();
@@ -192,7 +186,7 @@ public sealed class ChangeNoticingTests
         await other.Store.SetAsync("company-not-cached", ApiKey("k"), The.AdminWithMfa);
         clock.Advance(Interval);
         await Eventually.TrueAsync(() => cache.CompletedChangePolls == 1, "the first poll ran");
-        await other.Store.SetAsync(The.CompanyId, new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue("second-key")), The.AdminWithMfa);
+        await other.Store.SetAsync(The.CompanyId, NewKey("second-key"), The.AdminWithMfa);
         clock.Advance(Interval);
         await Eventually.TrueAsync(() => cache.CompletedChangePolls == 2, "the second poll ran");
 
@@ -209,9 +203,8 @@ public sealed class ChangeNoticingTests
         var shared = new InMemoryCredentialRepository();
         var storage = new WatchedRepository(shared);
         var clock = Some.Clock();
-        await using var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
-        host.ServeApi(The.ApiEndpoint);
-        await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
+        await using var host = Watching(storage, clock);
+                await host.Store.SetAsync(The.CompanyId, ApiKey("first-key"), The.AdminWithMfa);
         await host.Store.SetAsync(The.OtherCompanyId, ApiKey("other-key"), The.AdminWithMfa);
         (await host.SendAsync(The.CompanyId)).Dispose();
         (await host.SendAsync(The.OtherCompanyId)).Dispose();
@@ -227,6 +220,21 @@ public sealed class ChangeNoticingTests
         host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 1115).Which.Message.Should().Contain("2 cached companies");
         (await host.SendAsync(The.CompanyId)).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
     }
+
+    /// <summary>The host under test: re-checking every <see cref="Interval"/>, its API served.</summary>
+    private static TransmissionTestHost Watching(ICredentialRepository storage, TimeProvider clock)
+    {
+        var host = TransmissionTestHost.With().Storage(storage).Clock(clock).OAuth(o => o.CredentialRecheckInterval = Interval).Start();
+        host.ServeApi(The.ApiEndpoint);
+        return host;
+    }
+
+    /// <summary>Another process on the same storage, whose changes the host under test is not told of.</summary>
+    private static TransmissionTestHost Elsewhere(ICredentialRepository storage, TimeProvider clock)
+        => TransmissionTestHost.With().Storage(storage).Clock(clock).Start();
+
+    /// <summary>An update that replaces only the API key.</summary>
+    private static CredentialUpdate NewKey(string key) => new CredentialUpdate().WithSecret(ApiKeyKind.ApiKey, new SecretValue(key));
 
     private static CredentialUpdate ApiKey(string key)
         => The.AspCredentials.WithSetting(ApiKeyKind.ApiEndpoint, The.ApiEndpoint).WithSecret(ApiKeyKind.ApiKey, new SecretValue(key));
