@@ -234,6 +234,31 @@ public abstract partial class CredentialStorageContractTests
     }
 
     [SkippableFact]
+    public async Task SetAsync_OldSecretPutBackBehindManyPlantedSettingsThenReset_NeverKeepsTheOldSecret()
+    {
+        // The status shows at most a page of changed fields; which secrets a reset keeps must not depend on that page.
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        var oldSecret = (await Repository.GetAsync(The.CompanyId))!.Secrets[OAuthClientCredentialsKind.ClientSecret];
+        await Store.SetAsync(The.CompanyId, new CredentialUpdate().WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("new-secret-2026")), The.AdminWithMfa);
+        await TamperWithRowAsync(r =>
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                r = r.WithSetting($"a{i:00}", "planted");
+            }
+
+            return r.WithSecretEnvelope(OAuthClientCredentialsKind.ClientSecret, oldSecret);
+        });
+
+        var reset = new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, The.ClientId).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint);
+        await FluentActions.Awaiting(() => Store.SetAsync(The.CompanyId, reset, The.AdminWithMfa)).Should().ThrowAsync<ArgumentException>(
+            "the put-back secret is not kept, so a reset that does not set the secret again leaves the credentials without one");
+
+        (await Repository.GetAsync(The.CompanyId))!.Secrets[OAuthClientCredentialsKind.ClientSecret].Should().Equal(oldSecret, "nothing was stored");
+        await FluentActions.Awaiting(() => Gateway.GetCredentialsAsync(The.CompanyId, default)).Should().ThrowAsync<CredentialVaultException>();
+    }
+
+    [SkippableFact]
     public async Task RewrapAllAsync_DestinationTampered_LeavesTheRowAndReportsTheCompany()
     {
         await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);

@@ -847,7 +847,7 @@ public sealed class CredentialStore
             Environment = CredentialRules.ParseEnvironment(row.Environment),
             IsConfigured = check.IsIntact && kind is not null && CredentialRules.IncompleteBecause(kind, row) is null,
             IsDestinationIntact = check.IsIntact,
-            TamperedFields = check.TamperedFields,
+            TamperedFields = check.ShownFields,
             IsValid = row.IsValid,
             LastValidatedAt = row.LastValidatedAt,
             LastConnectionTest = row.LastTestAt is { } testedAt ? new ConnectionTestResult(testedAt, row.LastTestSucceeded == true, row.LastTestError) : null,

@@ -12,7 +12,7 @@ internal sealed class CredentialRowAccess
     /// <summary>How often a write is tried again after a conflict before the writer gives up.</summary>
     public const int MaxWriteAttempts = 16;
 
-    /// <summary>How many tampered field names are reported at most.</summary>
+    /// <summary>How many tampered field names a status shows and a log line names at most (a check keeps them all).</summary>
     public const int MaxTamperedFieldsShown = 20;
 
     private readonly ICredentialRepository _repository;
@@ -76,10 +76,11 @@ internal sealed class CredentialRowAccess
         }
 
         // Names written into storage by someone else: shown, logged and audited only in their audit form (lowercase,
-        // or a hash), never raw, and never more than a page of them.
-        tampered = [.. tampered.Select(SecretFields.Audit).Distinct(StringComparer.Ordinal).Take(MaxTamperedFieldsShown)];
-        _logger.DestinationNotSealed(row.CompanyId, tampered);
-        return new DestinationCheck(tampered, sealedDestination);
+        // or a hash), never raw. The check keeps every name (a reset decides from it which secrets it keeps, so a
+        // secret must not drop off behind planted settings); only what is shown and logged is cut to a page.
+        var check = new DestinationCheck([.. tampered.Select(SecretFields.Audit).Distinct(StringComparer.Ordinal)], sealedDestination);
+        _logger.DestinationNotSealed(row.CompanyId, check.ShownFields);
+        return check;
     }
 
     /// <summary>Refuses a row whose destination failed its check (<see cref="CheckDestination"/>).</summary>
