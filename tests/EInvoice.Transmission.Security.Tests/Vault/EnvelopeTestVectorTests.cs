@@ -192,6 +192,25 @@ public sealed class EnvelopeTestVectorTests
 
     [Theory]
     [MemberData(nameof(Descriptions))]
+    public async Task OpenAsync_PublishedVector_OpensToItsPlaintextBytesOrFailsThroughTheKeyWrappingSeam(string description)
+    {
+        // Every envelope written before the seam existed opens unchanged through it, with a custodian registered beside the ring.
+        var vector = Find(description);
+        var vault = new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing(vector.KekId, (vector.KekId, vector.Kek))), [new TestCustodian()], null);
+
+        var open = () => vault.OpenAsync(vector.EnvelopeBytes, vector.CompanyId, vector.FieldName);
+
+        if (!vector.Opens)
+        {
+            await open.Should().ThrowExactlyAsync<CredentialVaultException>(vector.Reason);
+            return;
+        }
+
+        (await open()).Should().Equal(Convert.FromBase64String(vector.PlaintextBase64!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Descriptions))]
     public void OpenFromTheDocumentAlone_PublishedVector_OpensToItsPlaintextBytesOrFails(string description)
     {
         // An implementation written only from docs/envelope-format.md, with raw AesGcm, as another language would.
