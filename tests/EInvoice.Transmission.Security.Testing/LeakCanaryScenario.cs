@@ -157,6 +157,11 @@ public static class LeakCanaryScenario
             evidence.Add(host.Services.GetRequiredService<IKeyEncryptionKeyProvider>().GetKeyRing());
             evidence.Add(FindHandler<OAuthTokenProvider>(host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(TransmissionTestHost.ApiClientName)));
             evidence.Add(MfaVerificationResult.Verified(The.Now), MfaVerificationResult.Rejected());
+
+            // The key-wrapping seam: a context, a data key wrapped by the canary ring, a custodian outage.
+            IKeyWrapper ring = host.Services.GetRequiredService<IKeyEncryptionKeyProvider>().GetKeyRing();
+            var wrapContext = new KeyWrapContext(host.Services.GetRequiredService<CredentialVault>().ActiveKeyId, DirectCompany, "dctce.client_secret");
+            evidence.Add(wrapContext, await ring.WrapKeyAsync(new byte[32], wrapContext, default), new KeyCustodianUnavailableException(wrapContext.KeyId, "The custodian cannot be reached.", null));
         }
 
         // Rotation to a second canary key, then the audit trail.
@@ -220,7 +225,7 @@ public static class LeakCanaryScenario
     {
         var options = new CredentialVaultOptions();
         configure(options);
-        var result = new Internal.CredentialVaultOptionsValidator().Validate(null, options);
+        var result = new Internal.CredentialVaultOptionsValidator([]).Validate(null, options);
         return result.Failed ? throw new OptionsValidationException(string.Empty, typeof(CredentialVaultOptions), result.Failures) : options;
     }
 

@@ -164,9 +164,9 @@ internal static class KeyCommands
         var probe = RandomNumberGenerator.GetBytes(KeyLength);
         try
         {
-            var envelope = vault.Seal(probe, ProbeCompany, ProbeField);
-            var opened = vault.Open(envelope, ProbeCompany, ProbeField);
-            probeProblem = CredentialVault.GetKeyId(envelope) != ring.ActiveKeyId ? "the probe was not sealed under the active key"
+            var envelope = await vault.SealAsync(probe, ProbeCompany, ProbeField, cancellationToken);
+            var opened = await vault.OpenAsync(envelope, ProbeCompany, ProbeField, cancellationToken);
+            probeProblem = CredentialVault.GetKeyId(envelope) != vault.ActiveKeyId ? "the probe was not sealed under the active key"
                 : !CryptographicOperations.FixedTimeEquals(opened, probe) ? "the probe did not open to what was sealed"
                 : null;
             CryptographicOperations.ZeroMemory(opened);
@@ -180,12 +180,12 @@ internal static class KeyCommands
             CryptographicOperations.ZeroMemory(probe);
         }
 
-        var usage = await KeyUsage.ScanAsync(host.Services.GetRequiredService<ICredentialRepository>(), ring.ActiveKeyId, cancellationToken);
+        var usage = await KeyUsage.ScanAsync(host.Services.GetRequiredService<ICredentialRepository>(), vault.ActiveKeyId, cancellationToken);
         var keys = ring.KeyIds.Union(usage.Keys.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(id => new KeyReport(
                 id,
                 ring.KeyIds.Contains(id),
-                id == ring.ActiveKeyId,
+                id == vault.ActiveKeyId,
                 usage.Keys.GetValueOrDefault(id)?.Credentials ?? 0,
                 usage.Keys.GetValueOrDefault(id)?.Envelopes ?? 0))
             .ToList();
@@ -195,7 +195,7 @@ internal static class KeyCommands
         {
             JsonOutput.Write(context.Out, new
             {
-                activeKeyId = ring.ActiveKeyId,
+                activeKeyId = vault.ActiveKeyId,
                 probe = probeProblem is null ? "ok" : "failed",
                 probeProblem,
                 credentials = usage.Credentials,
@@ -207,8 +207,8 @@ internal static class KeyCommands
         {
             var console = Screen.Create(context);
             context.Out.WriteLine(probeProblem is null
-                ? $"Probe sealed and opened under the active key {ring.ActiveKeyId}."
-                : $"Probe FAILED under the active key {ring.ActiveKeyId}: {probeProblem}");
+                ? $"Probe sealed and opened under the active key {vault.ActiveKeyId}."
+                : $"Probe FAILED under the active key {vault.ActiveKeyId}: {probeProblem}");
             context.Out.WriteLine($"Storage: {host.Storage.Description}, {usage.Credentials} companies.");
             var table = Screen.Table("key", "in ring", "active", "companies", "envelopes");
             foreach (var k in keys)

@@ -87,7 +87,7 @@ public sealed class CredentialStore
     {
         CompanyIdRules.Validate(companyId, nameof(companyId));
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : ToStatus(row, _rows.CheckDestination(row));
+        return row is null ? null : ToStatus(row, await _rows.CheckDestinationAsync(row, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -104,7 +104,13 @@ public sealed class CredentialStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
         var rows = await _repository.ListAsync(afterCompanyId, limit, cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(row => ToStatus(row, _rows.CheckDestination(row)))];
+        var statuses = new List<CredentialStatus>(rows.Count);
+        foreach (var row in rows)
+        {
+            statuses.Add(ToStatus(row, await _rows.CheckDestinationAsync(row, cancellationToken).ConfigureAwait(false)));
+        }
+
+        return statuses;
     }
 
     /// <summary>
@@ -142,13 +148,25 @@ public sealed class CredentialStore
 
         // Sealed once, after the first validation and outside the retry loop: an envelope depends on its company and
         // field, not on the row.
-        var sealedSecrets = new Lazy<IReadOnlyDictionary<string, byte[]?>>(() => update.Secrets.ToDictionary(
-            static s => s.Key,
-            s => s.Value is null ? null : _vault.SealSecret(s.Value, companyId, SecretFields.Envelope(s.Key)),
-            StringComparer.Ordinal));
+        IReadOnlyDictionary<string, byte[]?>? sealedSecrets = null;
+        async Task<IReadOnlyDictionary<string, byte[]?>> SealSecretsAsync()
+        {
+            if (sealedSecrets is null)
+            {
+                var sealedNow = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+                foreach (var (name, value) in update.Secrets)
+                {
+                    sealedNow[name] = value is null ? null : await _vault.SealSecretAsync(value, companyId, SecretFields.Envelope(name), cancellationToken).ConfigureAwait(false);
+                }
+
+                sealedSecrets = sealedNow;
+            }
+
+            return sealedSecrets;
+        }
 
         var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        var change = PlanChange(companyId, existing, update, sealedSecrets, context.Actor);
+        var change = await PlanChangeAsync(companyId, existing, update, SealSecretsAsync, context.Actor, cancellationToken).ConfigureAwait(false);
         await EnsureMfaAsync(companyId, change.Action, context, change.Fields, cancellationToken).ConfigureAwait(false);
 
         using var auditKey = _vault.CreateAuditKey();
@@ -160,7 +178,7 @@ public sealed class CredentialStore
                 return ToStatus(existing!, DestinationCheck.Intact);
             }
 
-            var merged = change.Row with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(change.Row), companyId, SecretFields.Destination) };
+            var merged = change.Row with { DestinationSeal = await _vault.SealAsync(CredentialDestination.Encode(change.Row), companyId, SecretFields.Destination, cancellationToken).ConfigureAwait(false) };
             var audit = new AuditEvent
             {
                 Timestamp = merged.ConfiguredAt,
@@ -198,7 +216,7 @@ public sealed class CredentialStore
             // The row changed under us: the same update, applied to what is stored now, checked again in full. The
             // proof approved one change — an action on a kind and environment, naming these fields — another one
             // needs its own approval.
-            var replanned = PlanChange(companyId, existing, update, sealedSecrets, context.Actor);
+            var replanned = await PlanChangeAsync(companyId, existing, update, SealSecretsAsync, context.Actor, cancellationToken).ConfigureAwait(false);
             if (replanned.Action != change.Action || replanned.Row.Kind != change.Row.Kind
                 || !string.Equals(replanned.Row.Environment, change.Row.Environment, StringComparison.OrdinalIgnoreCase)
                 || !replanned.Fields.SequenceEqual(change.Fields, StringComparer.Ordinal))
@@ -244,7 +262,7 @@ public sealed class CredentialStore
             }
 
             CheckExpectedVersion(companyId, expectedVersion, existing);
-            var check = _rows.CheckDestination(existing);
+            var check = await _rows.CheckDestinationAsync(existing, cancellationToken).ConfigureAwait(false);
             var audit = new AuditEvent
             {
                 Timestamp = _rows.Now(),
@@ -327,14 +345,14 @@ public sealed class CredentialStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 scanned++;
-                if (IsDone(row))
+                if (await IsDoneAsync(row).ConfigureAwait(false))
                 {
                     continue;
                 }
 
                 try
                 {
-                    updates.Add(new CredentialRowUpdate(Rewrap(row) with { RowVersion = row.RowVersion + 1 }, row.RowVersion));
+                    updates.Add(new CredentialRowUpdate(await RewrapAsync(row, cancellationToken).ConfigureAwait(false) with { RowVersion = row.RowVersion + 1 }, row.RowVersion));
                 }
                 catch (CredentialVaultException ex)
                 {
@@ -350,7 +368,7 @@ public sealed class CredentialStore
             {
                 try
                 {
-                    if (await _rows.MutateAsync(companyId, current => IsDone(current) ? null : Rewrap(current), null, cancellationToken).ConfigureAwait(false))
+                    if (await _rows.MutateAsync(companyId, async current => await IsDoneAsync(current).ConfigureAwait(false) ? null : await RewrapAsync(current, cancellationToken).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false))
                     {
                         rewrapped++;
                     }
@@ -393,7 +411,7 @@ public sealed class CredentialStore
         return new KeyRotationResult(activeKeyId, scanned, rewrapped, failed);
 
         // Every envelope under the active key and a current seal: nothing to move.
-        bool IsDone(StoredCredential row) => IsUnderKey(row, activeKeyId) && !HasLegacySeal(row);
+        async Task<bool> IsDoneAsync(StoredCredential row) => IsUnderKey(row, activeKeyId) && !await HasLegacySealAsync(row, cancellationToken).ConfigureAwait(false);
 
         void Failed(string companyId, CredentialVaultException error)
         {
@@ -634,7 +652,7 @@ public sealed class CredentialStore
         => fields.Count <= 10 ? string.Join(", ", fields) : $"{string.Join(", ", fields.Take(10))} and {fields.Count - 10} more";
 
     /// <summary>Whether the row's seal opens and is older than version 3: a rotation seals such a row again.</summary>
-    private bool HasLegacySeal(StoredCredential row)
+    private async Task<bool> HasLegacySealAsync(StoredCredential row, CancellationToken cancellationToken)
     {
         if (row.DestinationSeal is not { } seal)
         {
@@ -643,7 +661,7 @@ public sealed class CredentialStore
 
         try
         {
-            return !CredentialDestination.IsCurrentVersion(_vault.Open(seal, row.CompanyId, SecretFields.Destination));
+            return !CredentialDestination.IsCurrentVersion(await _vault.OpenAsync(seal, row.CompanyId, SecretFields.Destination, cancellationToken).ConfigureAwait(false));
         }
         catch (CredentialVaultException)
         {
@@ -664,7 +682,8 @@ public sealed class CredentialStore
     /// The row an update would store, the fields it changes and how it is audited; validated in full against the kind.
     /// Throws before anything is stored or any proof is used.
     /// </summary>
-    private PlannedChange PlanChange(string companyId, StoredCredential? existing, CredentialUpdate update, Lazy<IReadOnlyDictionary<string, byte[]?>> sealedSecrets, string actor)
+    private async Task<PlannedChange> PlanChangeAsync(
+        string companyId, StoredCredential? existing, CredentialUpdate update, Func<Task<IReadOnlyDictionary<string, byte[]?>>> sealSecrets, string actor, CancellationToken cancellationToken)
     {
         CheckExpectedVersion(companyId, update.ExpectedVersion, existing);
         if (existing is null && (update.Kind is null || update.Environment is null))
@@ -672,7 +691,7 @@ public sealed class CredentialStore
             throw new ArgumentException("CredentialUpdate.Kind and CredentialUpdate.Environment are required when a company's credentials are created.", nameof(update));
         }
 
-        var check = existing is null ? DestinationCheck.Intact : _rows.CheckDestination(existing);
+        var check = existing is null ? DestinationCheck.Intact : await _rows.CheckDestinationAsync(existing, cancellationToken).ConfigureAwait(false);
         if (!check.IsIntact && (update.Kind is null || update.Environment is null))
         {
             // Nothing stored in the destination can be trusted: a partial update would adopt what someone else wrote
@@ -691,7 +710,7 @@ public sealed class CredentialStore
         var now = _rows.Now();
         if (check.IsIntact)
         {
-            var (row, fields) = Merge(companyId, kind, existing, keepSettings: true, update, sealedSecrets.Value, actor, now);
+            var (row, fields) = Merge(companyId, kind, existing, keepSettings: true, update, await sealSecrets().ConfigureAwait(false), actor, now);
             change = new PlannedChange(row, fields, existing is null ? AuditAction.CredentialsCreated : AuditAction.CredentialsUpdated, null);
         }
         else
@@ -699,7 +718,7 @@ public sealed class CredentialStore
             // A secret the check found changed (or every secret, when the seal is missing or unreadable) is not kept
             // either: it may be an old one put back from a backup. The reset must set it again.
             var suspect = existing! with { Secrets = existing.Secrets.Where(s => !check.TamperedFields.Contains(SecretFields.Audit(s.Key))).ToDictionary(StringComparer.Ordinal) };
-            var (row, fields) = Merge(companyId, kind, suspect, keepSettings: false, update, sealedSecrets.Value, actor, now);
+            var (row, fields) = Merge(companyId, kind, suspect, keepSettings: false, update, await sealSecrets().ConfigureAwait(false), actor, now);
 
             // A reset names everything it sets and everything it clears: kind, environment, every field it sets (all
             // count as set, since the stored ones are not trusted) and every stored field it leaves out.
@@ -929,20 +948,27 @@ public sealed class CredentialStore
     /// someone changed in storage.
     /// </summary>
     /// <exception cref="CredentialVaultException">An envelope cannot be opened, or the destination failed its check.</exception>
-    private StoredCredential Rewrap(StoredCredential row)
+    private async Task<StoredCredential> RewrapAsync(StoredCredential row, CancellationToken cancellationToken)
     {
-        _rows.EnsureDestinationIsSealed(row);
+        await _rows.EnsureDestinationIsSealedAsync(row, cancellationToken).ConfigureAwait(false);
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, envelope) in row.Secrets)
+        {
+            secrets[name] = await _vault.RewrapAsync(envelope, row.CompanyId, SecretFields.Envelope(name), cancellationToken).ConfigureAwait(false);
+        }
+
         var rewrapped = row with
         {
-            Secrets = row.Secrets.ToDictionary(static s => s.Key, s => _vault.Rewrap(s.Value, row.CompanyId, SecretFields.Envelope(s.Key)), StringComparer.Ordinal),
-            AccessToken = RewrapOrNull(row, row.AccessToken, SecretFields.AccessToken),
-            RefreshToken = RewrapOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+            Secrets = secrets,
+            AccessToken = await RewrapOrNullAsync(row, row.AccessToken, SecretFields.AccessToken, cancellationToken).ConfigureAwait(false),
+            RefreshToken = await RewrapOrNullAsync(row, row.RefreshToken, SecretFields.RefreshToken, cancellationToken).ConfigureAwait(false),
         };
-        return rewrapped with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(rewrapped), row.CompanyId, SecretFields.Destination) };
+        var seal = await _vault.SealAsync(CredentialDestination.Encode(rewrapped), row.CompanyId, SecretFields.Destination, cancellationToken).ConfigureAwait(false);
+        return rewrapped with { DestinationSeal = seal };
     }
 
-    private byte[]? RewrapOrNull(StoredCredential row, byte[]? envelope, string field)
-        => envelope is null ? null : _vault.Rewrap(envelope, row.CompanyId, field);
+    private async Task<byte[]?> RewrapOrNullAsync(StoredCredential row, byte[]? envelope, string field, CancellationToken cancellationToken)
+        => envelope is null ? null : await _vault.RewrapAsync(envelope, row.CompanyId, field, cancellationToken).ConfigureAwait(false);
 
     /// <summary>What <see cref="SetAsync"/> will write: the row, the fields it changes, and how the change is audited.</summary>
     private sealed record PlannedChange(StoredCredential Row, List<string> Fields, AuditAction Action, string? Detail);

@@ -38,7 +38,10 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.AddOptions<CredentialVaultOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialVaultOptions>, CredentialVaultOptionsValidator>());
         services.TryAddSingleton<IKeyEncryptionKeyProvider, OptionsKeyEncryptionKeyProvider>();
-        services.TryAddSingleton<CredentialVault>();
+        services.TryAddSingleton(static sp => CredentialVault.Create(
+            sp.GetRequiredService<IKeyEncryptionKeyProvider>(),
+            sp.GetServices<IKeyWrapper>(),
+            new Lazy<string?>(() => sp.GetRequiredService<IOptions<CredentialVaultOptions>>().Value.WrapKeyId)));
 
         // The core registers no ICredentialRepository: the host chooses one with a Use... method. The audit trail and the
         // token lease default to that same repository; a host's own repository must then implement them (checked at start).

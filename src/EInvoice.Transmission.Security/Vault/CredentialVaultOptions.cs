@@ -37,4 +37,12 @@ public sealed class CredentialVaultOptions
     /// <remarks>Left out of JSON serialisation, so that dumping the options for diagnostics never writes a key.</remarks>
     [JsonIgnore]
     public IDictionary<string, string> Keys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets the id of the key that wraps new data keys when that is not <see cref="ActiveKeyId"/>: a key held by
+    /// a registered key custodian (an <see cref="IKeyWrapper"/> such as a PKCS#11 HSM or a cloud KMS), whose key the
+    /// process never reads. <see cref="ActiveKeyId"/> then still names the local key the audit key is derived from.
+    /// </summary>
+    /// <value>Not set by default: the local ring's active key wraps.</value>
+    public string? WrapKeyId { get; set; }
 }

@@ -12,11 +12,15 @@ namespace EInvoice.Transmission.Security;
 /// written into every envelope so that the right key can be found when opening; it is not secret.
 /// </para>
 /// <para>
+/// The ring is the local <see cref="IKeyWrapper"/>: it wraps data keys with AES-256-GCM under its keys (envelope suite
+/// 0x01), binding the key id, company and field as associated data.
+/// </para>
+/// <para>
 /// The ring copies the keys into pinned memory that <see cref="Dispose"/> zeroes. Callers should zero their own
 /// copies after constructing the ring.
 /// </para>
 /// </remarks>
-public sealed class KeyEncryptionKeyRing : IDisposable
+public sealed class KeyEncryptionKeyRing : IKeyWrapper, IDisposable
 {
     private readonly KeyEncryptionKey[] _keys;
 
@@ -93,6 +97,61 @@ public sealed class KeyEncryptionKeyRing : IDisposable
         {
             key.Dispose();
         }
+    }
+
+    /// <inheritdoc/>
+    bool IKeyWrapper.HoldsKey(string keyId) => keyId is not null && Array.Exists(_keys, k => k.Id == keyId);
+
+    /// <inheritdoc/>
+    ValueTask<WrappedKey> IKeyWrapper.WrapKeyAsync(ReadOnlyMemory<byte> dataKey, KeyWrapContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (dataKey.Length != EnvelopeFormat.DekSize)
+        {
+            throw new ArgumentException($"A data key is {EnvelopeFormat.DekSize} bytes long.", nameof(dataKey));
+        }
+
+        var kek = Array.Find(_keys, k => k.Id == context.KeyId)
+            ?? throw new ArgumentException($"The key '{context.KeyId}' is not in the key ring.", nameof(context));
+
+        // Suite 0x01's wrap layer: nonce, wrapped DEK, tag.
+        var wrapped = new byte[EnvelopeFormat.WrapLayerSize];
+        var span = wrapped.AsSpan();
+        RandomNumberGenerator.Fill(span[..EnvelopeFormat.NonceSize]);
+        kek.Encrypt(
+            span[..EnvelopeFormat.NonceSize],
+            dataKey.Span,
+            span.Slice(EnvelopeFormat.NonceSize, EnvelopeFormat.DekSize),
+            span[(EnvelopeFormat.NonceSize + EnvelopeFormat.DekSize)..],
+            context.GetAssociatedData(EnvelopeFormat.SuiteAesGcmWrapAesGcmData));
+        return ValueTask.FromResult(new WrappedKey(EnvelopeFormat.SuiteAesGcmWrapAesGcmData, wrapped));
+    }
+
+    /// <inheritdoc/>
+    ValueTask IKeyWrapper.UnwrapKeyAsync(WrappedKey wrappedKey, KeyWrapContext context, Memory<byte> dataKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (dataKey.Length != EnvelopeFormat.DekSize)
+        {
+            throw new ArgumentException($"A data key is {EnvelopeFormat.DekSize} bytes long.", nameof(dataKey));
+        }
+
+        var value = wrappedKey.Value.Span;
+        if (wrappedKey.Suite != EnvelopeFormat.SuiteAesGcmWrapAesGcmData || value.Length != EnvelopeFormat.WrapLayerSize
+            || Array.Find(_keys, k => k.Id == context.KeyId) is not { } kek)
+        {
+            throw new CryptographicException("The wrapped key is not one this key ring made.");
+        }
+
+        kek.Decrypt(
+            value[..EnvelopeFormat.NonceSize],
+            value.Slice(EnvelopeFormat.NonceSize, EnvelopeFormat.DekSize),
+            value[(EnvelopeFormat.NonceSize + EnvelopeFormat.DekSize)..],
+            dataKey.Span,
+            context.GetAssociatedData(EnvelopeFormat.SuiteAesGcmWrapAesGcmData));
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Finds a key by the ASCII id written in an envelope; a ring is small, so a scan beats hashing.</summary>

@@ -15,6 +15,7 @@ public sealed class LoggerMessageConventionTests
     {
         [ShippedAssemblies.Core] = (1000, 1999),
         [ShippedAssemblies.Dapper] = (2000, 2099),
+        [ShippedAssemblies.Pkcs11] = (3000, 3049),
     };
 
     [Fact]

@@ -3,14 +3,16 @@ using EInvoice.Transmission.Security.Dapper;
 
 namespace EInvoice.Transmission.Security.Tests.Conventions;
 
-/// <summary>The two assemblies the repository ships, and what a consumer of them can see.</summary>
+/// <summary>The libraries the repository ships, and what a consumer of them can see.</summary>
 internal static class ShippedAssemblies
 {
     public static readonly Assembly Core = typeof(CredentialStore).Assembly;
 
     public static readonly Assembly Dapper = typeof(DapperCredentialRepository).Assembly;
 
-    public static IReadOnlyList<Assembly> All { get; } = [Core, Dapper];
+    public static readonly Assembly Pkcs11 = typeof(Pkcs11.Pkcs11KeyCustodyOptions).Assembly;
+
+    public static IReadOnlyList<Assembly> All { get; } = [Core, Dapper, Pkcs11];
 
     /// <summary>Every type a consumer can name, nested public types included.</summary>
     public static IEnumerable<Type> PublicTypes => All.SelectMany(a => a.GetExportedTypes());

@@ -77,6 +77,62 @@ internal static class EnvelopeSpec
     }
 
     /// <summary>
+    /// §Suite 0x02 (AES-256-GCM by a key custodian), step by step: the length-prefixed wrap layer, then the same data
+    /// layer as suite 0x01, whose AAD names data algorithm 0x01. Returns the plaintext, or <see langword="null"/>.
+    /// </summary>
+    public static byte[]? TryOpenCustodianGcm(byte[] envelope, string kekId, byte[] kek, string companyId, string fieldName)
+    {
+        CheckCompanyId(companyId);
+        CheckFieldName(fieldName);
+        if (envelope.Length < 4 || envelope[0] != 0x01 || envelope[1] != 0x02)
+        {
+            return null;
+        }
+
+        int l = envelope[2];
+        if (l is < 1 or > 64 || envelope.Length < 3 + l + 2)
+        {
+            return null;
+        }
+
+        var header = envelope.AsSpan(0, 3 + l);
+        int w = BinaryPrimitives.ReadUInt16BigEndian(envelope.AsSpan(3 + l, 2));
+        var dataOffset = 3 + l + 2 + w;
+        if (w != 60 || envelope.Length < dataOffset + 28 || !envelope.AsSpan(3, l).SequenceEqual(Encoding.ASCII.GetBytes(kekId)))
+        {
+            return null;
+        }
+
+        var wrapped = envelope.AsSpan(3 + l + 2, w);
+        var data = envelope.AsSpan(dataOffset);
+        var context = Context(companyId, fieldName);
+        var dek = new byte[32];
+        try
+        {
+            using (var wrap = new AesGcm(kek, 16))
+            {
+                wrap.Decrypt(wrapped[..12], wrapped[12..44], wrapped[44..], dek, WrapAad(header, context));
+            }
+
+            var plaintext = new byte[data.Length - 28];
+            using (var aes = new AesGcm(dek, 16))
+            {
+                aes.Decrypt(data[..12], data[12..^16], data[^16..], plaintext, DataAad(0x01, 0x01, context));
+            }
+
+            return plaintext;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    /// <summary>
     /// §Company id: 1 to 128 UTF-16 code units, no lone surrogate, NFC, no Cc or Cf character, no white space at
     /// either end.
     /// </summary>

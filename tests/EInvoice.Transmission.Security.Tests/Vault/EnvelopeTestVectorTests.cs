@@ -30,6 +30,9 @@ public sealed class EnvelopeTestVectorTests
 
         public byte[] EnvelopeBytes => Convert.FromBase64String(Envelope);
 
+        /// <summary>Whether the envelope's suite byte names a key custodian (0x02 and up): its KEK is the custodian's, not the ring's.</summary>
+        public bool IsCustodianSuite => EnvelopeBytes is [_, > 0x01, ..];
+
         public byte[] PlaintextBytes => Convert.FromBase64String(PlaintextBase64!);
 
         public bool IsDestination => Opens && FieldName == "row.destination";
@@ -159,6 +162,9 @@ public sealed class EnvelopeTestVectorTests
             v => v.FieldName == "dctce.client_secret" && positive.Any(d => d.SecretEnvelopes != null && d.SecretEnvelopes.ContainsValue(v.Envelope)),
             "the client secret envelope of a destination vector is published as a vector of its own");
 
+        positive.Should().Contain(v => v.IsCustodianSuite && v.EnvelopeBytes[1] == 0x02, "a suite 0x02 (custodian AES-GCM) envelope is published");
+        negative.Should().Contain(n => n.IsCustodianSuite && positive.Any(p => p.Envelope == n.Envelope && p.CompanyId != n.CompanyId), "a company swap of a custodian envelope is published");
+
         negative.Should().HaveCountGreaterThanOrEqualTo(10);
         negative.Should().Contain(n => positive.Any(p => p.Envelope == n.Envelope && p.CompanyId != n.CompanyId), "a company swap is published");
         negative.Should().Contain(n => positive.Any(p => p.Envelope == n.Envelope && p.FieldName != n.FieldName), "a field swap is published");
@@ -176,7 +182,7 @@ public sealed class EnvelopeTestVectorTests
 
         var open = () => vault.Open(vector.EnvelopeBytes, vector.CompanyId, vector.FieldName);
 
-        if (!vector.Opens)
+        if (!vector.Opens || vector.IsCustodianSuite)
         {
             open.Should().Throw<CredentialVaultException>(vector.Reason);
             return;
@@ -192,12 +198,35 @@ public sealed class EnvelopeTestVectorTests
 
     [Theory]
     [MemberData(nameof(Descriptions))]
+    public async Task OpenAsync_PublishedVector_OpensToItsPlaintextBytesOrFailsThroughTheKeyWrappingSeam(string description)
+    {
+        // Every envelope written before the seam existed opens unchanged through it, with a custodian registered beside the ring.
+        var vector = Find(description);
+        var vault = vector.IsCustodianSuite
+            ? new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing()), [new TestCustodian(vector.KekId, Convert.FromBase64String(vector.Kek))], null)
+            : new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing(vector.KekId, (vector.KekId, vector.Kek))), [new TestCustodian()], null);
+
+        var open = () => vault.OpenAsync(vector.EnvelopeBytes, vector.CompanyId, vector.FieldName);
+
+        if (!vector.Opens)
+        {
+            await open.Should().ThrowExactlyAsync<CredentialVaultException>(vector.Reason);
+            return;
+        }
+
+        (await open()).Should().Equal(Convert.FromBase64String(vector.PlaintextBase64!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Descriptions))]
     public void OpenFromTheDocumentAlone_PublishedVector_OpensToItsPlaintextBytesOrFails(string description)
     {
         // An implementation written only from docs/envelope-format.md, with raw AesGcm, as another language would.
         var vector = Find(description);
 
-        var plaintext = EnvelopeSpec.TryOpen(vector.EnvelopeBytes, vector.KekId, Convert.FromBase64String(vector.Kek), vector.CompanyId, vector.FieldName);
+        var plaintext = vector.IsCustodianSuite
+            ? EnvelopeSpec.TryOpenCustodianGcm(vector.EnvelopeBytes, vector.KekId, Convert.FromBase64String(vector.Kek), vector.CompanyId, vector.FieldName)
+            : EnvelopeSpec.TryOpen(vector.EnvelopeBytes, vector.KekId, Convert.FromBase64String(vector.Kek), vector.CompanyId, vector.FieldName);
 
         if (!vector.Opens)
         {

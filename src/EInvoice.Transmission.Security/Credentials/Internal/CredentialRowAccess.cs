@@ -41,7 +41,7 @@ internal sealed class CredentialRowAccess
     /// missing seal or one that does not open (copied from another company, or its key left the ring) fails: sending a
     /// secret there could hand it to whoever changed the columns.
     /// </summary>
-    public DestinationCheck CheckDestination(StoredCredential row)
+    public async Task<DestinationCheck> CheckDestinationAsync(StoredCredential row, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> tampered;
         byte[]? sealedDestination = null;
@@ -53,7 +53,7 @@ internal sealed class CredentialRowAccess
         {
             try
             {
-                sealedDestination = _vault.Open(seal, row.CompanyId, SecretFields.Destination);
+                sealedDestination = await _vault.OpenAsync(seal, row.CompanyId, SecretFields.Destination, cancellationToken).ConfigureAwait(false);
             }
             catch (CredentialVaultException ex)
             {
@@ -83,18 +83,18 @@ internal sealed class CredentialRowAccess
         return check;
     }
 
-    /// <summary>Refuses a row whose destination failed its check (<see cref="CheckDestination"/>).</summary>
+    /// <summary>Refuses a row whose destination failed its check (<see cref="CheckDestinationAsync"/>).</summary>
     /// <exception cref="CredentialVaultException">The seal does not open, or does not match the row.</exception>
-    public void EnsureDestinationIsSealed(StoredCredential row)
+    public async Task EnsureDestinationIsSealedAsync(StoredCredential row, CancellationToken cancellationToken)
     {
-        if (!CheckDestination(row).IsIntact)
+        if (!(await CheckDestinationAsync(row, cancellationToken).ConfigureAwait(false)).IsIntact)
         {
             throw CredentialVaultException.CannotOpen();
         }
     }
 
     /// <summary>
-    /// <see cref="MutateAsync"/> for what the token path records: nothing is written once the credentials moved past
+    /// <see cref="MutateAsync(string, Func{StoredCredential, StoredCredential?}, StoredCredential?, CancellationToken)"/> for what the token path records: nothing is written once the credentials moved past
     /// <paramref name="version"/>, so a result obtained with old credentials never lands on new ones.
     /// </summary>
     public Task<bool> MutateAtVersionAsync(string companyId, long version, Func<StoredCredential, StoredCredential> change, CancellationToken cancellationToken)
@@ -104,12 +104,16 @@ internal sealed class CredentialRowAccess
     /// Read, change, write if the row is unchanged; repeat on conflict. <paramref name="change"/> returns
     /// <see langword="null"/> when there is nothing (more) to do. Returns whether a write happened.
     /// </summary>
-    public async Task<bool> MutateAsync(string companyId, Func<StoredCredential, StoredCredential?> change, StoredCredential? current, CancellationToken cancellationToken)
+    public Task<bool> MutateAsync(string companyId, Func<StoredCredential, StoredCredential?> change, StoredCredential? current, CancellationToken cancellationToken)
+        => MutateAsync(companyId, row => Task.FromResult(change(row)), current, cancellationToken);
+
+    /// <summary><see cref="MutateAsync(string, Func{StoredCredential, StoredCredential?}, StoredCredential?, CancellationToken)"/> with a change that awaits (a rewrap through a key custodian).</summary>
+    public async Task<bool> MutateAsync(string companyId, Func<StoredCredential, Task<StoredCredential?>> change, StoredCredential? current, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             current ??= await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-            if (current is null || change(current) is not { } next)
+            if (current is null || await change(current).ConfigureAwait(false) is not { } next)
             {
                 return false;
             }

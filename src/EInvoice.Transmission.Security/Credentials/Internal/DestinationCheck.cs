@@ -1,7 +1,7 @@
 namespace EInvoice.Transmission.Security.Internal;
 
 /// <summary>
-/// The outcome of <see cref="CredentialRowAccess.CheckDestination"/>: intact, or the audit names of all the fields
+/// The outcome of <see cref="CredentialRowAccess.CheckDestinationAsync"/>: intact, or the audit names of all the fields
 /// that differ, with what the seal held (when it opened) so that a status can show what was sealed instead of what is stored.
 /// </summary>
 internal readonly record struct DestinationCheck(IReadOnlyList<string> TamperedFields, byte[]? SealedDestination = null)

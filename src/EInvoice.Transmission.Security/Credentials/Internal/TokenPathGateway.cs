@@ -62,7 +62,7 @@ internal sealed class TokenPathGateway
     public async Task<TransmissionCredentials?> GetCredentialsAsync(string companyId, TransmissionCredentials? previous, CancellationToken cancellationToken)
     {
         var row = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : Open(row, previous);
+        return row is null ? null : await OpenAsync(row, previous, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="GetCredentialsAsync(string, TransmissionCredentials?, CancellationToken)"/>
@@ -147,7 +147,7 @@ internal sealed class TokenPathGateway
 
         try
         {
-            return Open(row, previous);
+            return await OpenAsync(row, previous, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -156,7 +156,7 @@ internal sealed class TokenPathGateway
         }
     }
 
-    private TransmissionCredentials Open(StoredCredential row, TransmissionCredentials? previous)
+    private async Task<TransmissionCredentials> OpenAsync(StoredCredential row, TransmissionCredentials? previous, CancellationToken cancellationToken)
     {
         var companyId = row.CompanyId;
         var kind = _kinds.Find(row.Kind)
@@ -167,7 +167,7 @@ internal sealed class TokenPathGateway
         var known = previous?.Source is { } source && SameDestination(source, row) ? source : null;
         if (known is null)
         {
-            _rows.EnsureDestinationIsSealed(row);
+            await _rows.EnsureDestinationIsSealedAsync(row, cancellationToken).ConfigureAwait(false);
         }
 
         // Only the secrets the kind declares are opened: one it does not use (left by a change of kind) stays sealed.
@@ -178,19 +178,23 @@ internal sealed class TokenPathGateway
             {
                 secrets[name] = known is not null && known.Secrets.TryGetValue(name, out var same) && SameBytes(same, envelope) && previous!.Values.Secrets.TryGetValue(name, out var opened)
                     ? opened
-                    : OpenOrNull(row, envelope, SecretFields.Envelope(name))!;
+                    : (await OpenOrNullAsync(row, envelope, SecretFields.Envelope(name), cancellationToken).ConfigureAwait(false))!;
             }
         }
 
         var values = new CredentialValues(row.CompanyId, CredentialRules.ParseEnvironment(row.Environment), row.Settings, secrets);
+        var accessToken = known is not null && SameBytes(known.AccessToken, row.AccessToken) ? previous!.AccessToken
+            : await OpenOrNullAsync(row, row.AccessToken, SecretFields.AccessToken, cancellationToken).ConfigureAwait(false);
+        var refreshToken = known is not null && SameBytes(known.RefreshToken, row.RefreshToken) ? previous!.RefreshToken
+            : await OpenOrNullAsync(row, row.RefreshToken, SecretFields.RefreshToken, cancellationToken).ConfigureAwait(false);
         return new TransmissionCredentials
         {
             Kind = kind,
             Values = values,
             Version = row.Version,
             ApiEndpoint = kind.GetApiEndpoint(values),
-            AccessToken = known is not null && SameBytes(known.AccessToken, row.AccessToken) ? previous!.AccessToken : OpenOrNull(row, row.AccessToken, SecretFields.AccessToken),
-            RefreshToken = known is not null && SameBytes(known.RefreshToken, row.RefreshToken) ? previous!.RefreshToken : OpenOrNull(row, row.RefreshToken, SecretFields.RefreshToken),
+            AccessToken = accessToken,
+            RefreshToken = refreshToken,
             AccessTokenExpiresAt = row.AccessTokenExpiresAt,
             AccessTokenRefreshAt = row.AccessTokenRefreshAt,
             Source = row,
@@ -213,22 +217,22 @@ internal sealed class TokenPathGateway
     /// Stores freshly acquired tokens, sealed, if the credentials are still at <paramref name="version"/>, and releases the
     /// lease of <paramref name="releaseLeaseOf"/> in the same write.
     /// </summary>
-    public Task<bool> SaveTokensAsync(
+    public async Task<bool> SaveTokensAsync(
         string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, string? releaseLeaseOf, CancellationToken cancellationToken)
-        => _leases.SaveTokensAsync(
+        => await _leases.SaveTokensAsync(
             companyId,
             version,
             new TokenUpdate
             {
-                AccessToken = _vault.SealSecret(accessToken, companyId, SecretFields.AccessToken),
-                RefreshToken = refreshToken is null ? null : _vault.SealSecret(refreshToken, companyId, SecretFields.RefreshToken),
+                AccessToken = await _vault.SealSecretAsync(accessToken, companyId, SecretFields.AccessToken, cancellationToken).ConfigureAwait(false),
+                RefreshToken = refreshToken is null ? null : await _vault.SealSecretAsync(refreshToken, companyId, SecretFields.RefreshToken, cancellationToken).ConfigureAwait(false),
                 AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
                 AccessTokenRefreshAt = AuditChain.TruncateToMilliseconds(refreshAt),
                 IsValid = true,
                 ValidatedAt = _rows.Now(),
             },
             releaseLeaseOf,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary>Stores freshly acquired tokens (<see cref="SaveTokensAsync(string, long, SecretValue, SecretValue?, DateTimeOffset, DateTimeOffset, string?, CancellationToken)"/>) holding no lease.</summary>
     public Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
@@ -278,7 +282,7 @@ internal sealed class TokenPathGateway
         => _leases.ReleaseLeaseAsync(companyId, owner, cancellationToken);
 
     /// <summary>Opens one envelope of the row; a failure is logged with the field it concerns, never with its value.</summary>
-    private SecretValue? OpenOrNull(StoredCredential row, byte[]? envelope, string field)
+    private async Task<SecretValue?> OpenOrNullAsync(StoredCredential row, byte[]? envelope, string field, CancellationToken cancellationToken)
     {
         if (envelope is null)
         {
@@ -287,7 +291,7 @@ internal sealed class TokenPathGateway
 
         try
         {
-            return _vault.OpenSecret(envelope, row.CompanyId, field);
+            return await _vault.OpenSecretAsync(envelope, row.CompanyId, field, cancellationToken).ConfigureAwait(false);
         }
         catch (CredentialVaultException ex)
         {

@@ -4,11 +4,12 @@ using Microsoft.Extensions.Options;
 namespace EInvoice.Transmission.Security.Internal;
 
 /// <summary>Checks the key ring configuration at start-up, with messages that name the setting to fix.</summary>
-internal sealed class CredentialVaultOptionsValidator : IValidateOptions<CredentialVaultOptions>
+internal sealed class CredentialVaultOptionsValidator(IEnumerable<IKeyWrapper> custodians) : IValidateOptions<CredentialVaultOptions>
 {
     private const string Section = EInvoiceTransmissionDefaults.ConfigurationSectionName + ":" + EInvoiceTransmissionDefaults.VaultSectionName;
     private const string KeysSetting = Section + ":Keys";
     private const string ActiveKeyIdSetting = Section + ":ActiveKeyId";
+    private const string WrapKeyIdSetting = Section + ":WrapKeyId";
 
     public ValidateOptionsResult Validate(string? name, CredentialVaultOptions options)
     {
@@ -52,6 +53,15 @@ internal sealed class CredentialVaultOptionsValidator : IValidateOptions<Credent
             failures.Add(options.Keys.ContainsKey(options.ActiveKeyId)
                 ? $"'{ActiveKeyIdSetting}' is '{options.ActiveKeyId}', whose key '{KeysSetting}:{options.ActiveKeyId}' is empty: an empty key is not in the ring, and the active key must be."
                 : $"'{ActiveKeyIdSetting}' is '{options.ActiveKeyId}', which is not one of the keys in '{KeysSetting}'.");
+        }
+
+        if (options.WrapKeyId is { } wrapKeyId
+            && !keys.Exists(k => string.Equals(k.Key, wrapKeyId, StringComparison.Ordinal))
+            && !custodians.Any(c => c.HoldsKey(wrapKeyId)))
+        {
+            failures.Add(
+                $"'{WrapKeyIdSetting}' is '{wrapKeyId}', which is neither one of the keys in '{KeysSetting}' nor held by a registered key custodian " +
+                "(register one, for example with AddPkcs11KeyCustody, or clear the setting to wrap with the local key ring).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

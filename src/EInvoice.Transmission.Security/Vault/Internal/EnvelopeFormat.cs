@@ -26,6 +26,18 @@ internal static class EnvelopeFormat
     public const byte Version1 = 0x01;
     public const byte SuiteAesGcmWrapAesGcmData = 0x01;
 
+    /// <summary>
+    /// The data-layer algorithm id written into the data AAD: AES-256-GCM, the same for every suite so far. It is not the
+    /// suite byte, so that a rewrap to another custodian (another suite) leaves the data layer byte for byte.
+    /// </summary>
+    public const byte DataAlgorithmAesGcm = 0x01;
+
+    /// <summary>Suites 0x02 and up write the wrapped key as a big-endian u16 length and that many bytes.</summary>
+    public const int WrapLengthSize = 2;
+
+    /// <summary>The longest wrapped key a length-prefixed suite may carry (a KMS ciphertext blob is about 200 bytes).</summary>
+    public const int MaxWrappedKeySize = 1024;
+
     public const int NonceSize = 12;
     public const int TagSize = 16;
     public const int DekSize = 32;
@@ -119,6 +131,68 @@ internal static class EnvelopeFormat
 
         parts = new Parts(envelope, keyIdLength);
         return true;
+    }
+
+    /// <summary>
+    /// Splits an envelope of any suite into offsets (not views, so that they survive an await), or returns
+    /// <see langword="false"/> when it is not a well-formed version 1 envelope. Suite 0x01 has a fixed 60-byte wrap
+    /// layer; every other suite a u16 length and that many bytes, whose meaning is the custodian's.
+    /// </summary>
+    public static bool TryParseLayout(ReadOnlySpan<byte> envelope, out Layout layout)
+    {
+        layout = default;
+        if (envelope.Length < KeyIdOffset + 1 || envelope[0] != Version1 || envelope[1] == 0)
+        {
+            return false;
+        }
+
+        var suite = envelope[1];
+        int keyIdLength = envelope[2];
+        if (keyIdLength is 0 or > KeyEncryptionKeyRules.MaxKeyIdLength)
+        {
+            return false;
+        }
+
+        var afterHeader = KeyIdOffset + keyIdLength;
+        int wrapOffset, wrapLength;
+        if (suite == SuiteAesGcmWrapAesGcmData)
+        {
+            wrapOffset = afterHeader;
+            wrapLength = WrapLayerSize;
+        }
+        else
+        {
+            if (envelope.Length < afterHeader + WrapLengthSize)
+            {
+                return false;
+            }
+
+            wrapLength = BinaryPrimitives.ReadUInt16BigEndian(envelope[afterHeader..]);
+            wrapOffset = afterHeader + WrapLengthSize;
+            if (wrapLength is 0 or > MaxWrappedKeySize)
+            {
+                return false;
+            }
+        }
+
+        var dataOffset = wrapOffset + wrapLength;
+        if (envelope.Length < dataOffset + NonceSize + TagSize)
+        {
+            return false;
+        }
+
+        layout = new Layout(suite, keyIdLength, wrapOffset, wrapLength, dataOffset);
+        return true;
+    }
+
+    /// <summary>The size of an envelope of a length-prefixed suite (0x02 and up).</summary>
+    public static int GetPrefixedEnvelopeSize(int keyIdLength, int wrappedLength, int plaintextLength)
+        => KeyIdOffset + keyIdLength + WrapLengthSize + wrappedLength + NonceSize + plaintextLength + TagSize;
+
+    /// <summary>Offsets of the fields of an envelope of any suite.</summary>
+    public readonly record struct Layout(byte Suite, int KeyIdLength, int WrapOffset, int WrapLength, int DataOffset)
+    {
+        public int HeaderLength => KeyIdOffset + KeyIdLength;
     }
 
     /// <summary>Views of the fields of a parsed envelope.</summary>

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text;
+using EInvoice.Transmission.Security.Internal;
+using EInvoice.Transmission.Security.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using RichardSzalay.MockHttp;
+
+namespace EInvoice.Transmission.Security.Tests.Vault;
+
+/// <summary>The vault with a key custodian outside the local ring: routing by key id, outages, the synchronous members, audit, the hot path.</summary>
+public sealed class CustodianVaultTests
+{
+    private readonly TestCustodian _custodian = new();
+
+    private CredentialVault CustodianVault() => new(new Some.FixedKeyProvider(Some.KeyRing()), [_custodian], _custodian.KeyId);
+
+    [Fact]
+    public async Task SealAsync_CustodianActive_WritesSuite0x02WithALengthPrefixThatTheDocumentAloneOpens()
+    {
+        var envelope = await CustodianVault().SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        envelope[1].Should().Be(0x02);
+        EnvelopeSpec.TryOpenCustodianGcm(envelope, _custodian.KeyId, _custodian.Key, The.CompanyId, The.ClientSecretField).Should().Equal("secret"u8.ToArray());
+        EnvelopeSpec.TryOpenCustodianGcm(envelope, _custodian.KeyId, _custodian.Key, The.OtherCompanyId, The.ClientSecretField).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task OpenAsync_CustodianUnreachable_ThrowsKeyCustodianUnavailableExceptionAndOpensWhenItIsBack()
+    {
+        var vault = CustodianVault();
+        var envelope = await vault.SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+        _custodian.IsAvailable = false;
+
+        var open = () => vault.OpenAsync(envelope, The.CompanyId, The.ClientSecretField);
+        var seal = () => vault.SealAsync("x"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        (await open.Should().ThrowExactlyAsync<KeyCustodianUnavailableException>("an outage is transient, not a tampered envelope")).Which.KeyId.Should().Be(_custodian.KeyId);
+        await seal.Should().ThrowExactlyAsync<KeyCustodianUnavailableException>();
+        _custodian.IsAvailable = true;
+        (await open()).Should().Equal("secret"u8.ToArray());
+    }
+
+    [Fact]
+    public async Task SynchronousMembers_CustodianEnvelopeOrKey_RefuseInsteadOfReachingTheCustodian()
+    {
+        var vault = CustodianVault();
+        var envelope = await vault.SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        var open = () => vault.Open(envelope, The.CompanyId, The.ClientSecretField);
+        var seal = () => vault.Seal("x"u8, The.CompanyId, The.ClientSecretField);
+        var local = Some.Vault().Seal("x"u8, The.CompanyId, The.ClientSecretField);
+        var rewrap = () => vault.Rewrap(local, The.CompanyId, The.ClientSecretField);
+
+        open.Should().ThrowExactly<CredentialVaultException>();
+        seal.Should().ThrowExactly<InvalidOperationException>().WithMessage("*'custodian_2026'*asynchronous*");
+        rewrap.Should().ThrowExactly<InvalidOperationException>();
+        _custodian.Wraps.Should().Be(1);
+        _custodian.Unwraps.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task SealAsync_NoCustodianHoldsTheActiveKey_ThrowsNamingTheKey()
+    {
+        var vault = new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing()), [_custodian], "nobody_holds_this");
+
+        var seal = () => vault.SealAsync("x"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        await seal.Should().ThrowExactlyAsync<InvalidOperationException>().WithMessage("*'nobody_holds_this'*");
+    }
+
+    [Fact]
+    public async Task OpenAsync_CustodianNoLongerRegistered_ThrowsCredentialVaultException()
+    {
+        var envelope = await CustodianVault().SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        var open = () => Some.Vault().OpenAsync(envelope, The.CompanyId, The.ClientSecretField);
+
+        await open.Should().ThrowExactlyAsync<CredentialVaultException>();
+    }
+
+    [Fact]
+    public void Validate_WrapKeyIdHeldByNoCustodian_FailsNamingTheSetting()
+    {
+        var options = new CredentialVaultOptions { ActiveKeyId = The.KeyId, WrapKeyId = "hsm_2026" };
+        options.Keys[The.KeyId] = The.Key;
+
+        var withoutCustodian = new CredentialVaultOptionsValidator([]).Validate(null, options);
+        var withCustodian = new CredentialVaultOptionsValidator([new TestCustodian("hsm_2026")]).Validate(null, options);
+
+        withoutCustodian.Failed.Should().BeTrue();
+        withoutCustodian.FailureMessage.Should().Contain("'EInvoiceTransmission:Vault:WrapKeyId' is 'hsm_2026'");
+        withCustodian.Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task SetAsync_CustodianWraps_AuditEntriesAreKeyedByTheLocalRingsActiveKeyAndVerify()
+    {
+        var repository = new InMemoryCredentialRepository();
+        var store = Some.Store(repository, vault: CustodianVault());
+
+        await store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        var entries = await store.ReadAuditTrailAsync(0, 10);
+
+        (await repository.GetAsync(The.CompanyId))!.Secrets.Values.Should().OnlyContain(e => CredentialVault.GetKeyId(e) == _custodian.KeyId);
+        entries.Should().ContainSingle().Which.KeyId.Should().Be(The.KeyId, "a key the process may not read cannot derive the audit key: the local ring's active key does");
+        (await store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task SendAsync_CachedToken_MakesNoCallToTheCustodian()
+    {
+        await using var host = TransmissionTestHost.With()
+            .Services(services => services.AddSingleton<IKeyWrapper>(_custodian))
+            .Vault(options =>
+            {
+                options.Keys[The.KeyId] = The.Key;
+                options.ActiveKeyId = The.KeyId;
+                options.WrapKeyId = _custodian.KeyId;
+            })
+            .Start();
+        host.Http.When(HttpMethod.Post, The.TokenEndpoint.AbsoluteUri).Respond(_ => TokenResponses.Token("hot-token", 3600));
+        host.ServeApi(The.ApiEndpoint);
+        await host.SetDirectAsync();
+        (await host.SendAsync()).Dispose();
+        var (wraps, unwraps) = (_custodian.Wraps, _custodian.Unwraps);
+        unwraps.Should().BeGreaterThan(0, "the first request opened the client secret through the custodian");
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await host.SendAsync();
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (_custodian.Wraps, _custodian.Unwraps).Should().Be((wraps, unwraps), "a cached token is served from memory: lookup, origin check, header");
+        host.ApiCalls.Should().HaveCount(21).And.OnlyContain(c => c.Authorization == "Bearer hot-token");
+    }
+
+    [Fact]
+    public void KeyWrapContext_GetAssociatedDataOfSuite0x01_IsTheWrapAadOfTheDocument()
+    {
+        var context = new KeyWrapContext(The.KeyId, The.CompanyId, The.ClientSecretField);
+        var header = new byte[] { 0x01, 0x01, (byte)The.KeyId.Length }.Concat(Encoding.ASCII.GetBytes(The.KeyId)).ToArray();
+
+        context.GetAssociatedData(0x01).Should().Equal(EnvelopeSpec.WrapAad(header, EnvelopeSpec.Context(The.CompanyId, The.ClientSecretField)));
+        context.ToString().Should().Be($"KeyWrapContext {{ KeyId = {The.KeyId}, CompanyId = {The.CompanyId}, FieldName = {The.ClientSecretField} }}");
+    }
+}
