@@ -32,7 +32,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
     private const string UpdateSql =
         $"""
         UPDATE {Table} SET
-            kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets,
+            kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets, secret_expiries = @SecretExpiries,
             access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
             access_token_refresh_at = @AccessTokenRefreshAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
             last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,
@@ -175,11 +175,11 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         return WriteAsync(
             $"""
             INSERT INTO {Table} (
-                company_id, kind, environment, settings, secrets, access_token, refresh_token, access_token_expires_at,
+                company_id, kind, environment, settings, secrets, secret_expiries, access_token, refresh_token, access_token_expires_at,
                 access_token_refresh_at, is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
                 destination_seal, configured_at, configured_by, version, row_version)
             VALUES (
-                @CompanyId, @Kind, @Environment, @Settings, @Secrets, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
+                @CompanyId, @Kind, @Environment, @Settings, @Secrets, @SecretExpiries, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
                 @AccessTokenRefreshAt, @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
                 @DestinationSeal, @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
             ON CONFLICT (company_id) DO NOTHING
