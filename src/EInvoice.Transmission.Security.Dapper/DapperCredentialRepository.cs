@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EInvoice.Transmission.Security.Dapper;
 
 /// <summary>
-/// Stores credentials, the audit trail and the token leases in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
+/// Stores credentials, the audit trail, the token leases and the expiry reminder claims in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,7 +24,7 @@ namespace EInvoice.Transmission.Security.Dapper;
 /// the permissions it has, with a warning (event 2003) when group or others may read it.
 /// </para>
 /// </remarks>
-public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository
+public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository, IReminderClaimRepository
 {
     private const string Table = "eits_credentials";
 
@@ -363,6 +363,57 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
             await connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE {Table} SET lease_owner = NULL, lease_expires_at = NULL WHERE company_id = @companyId AND lease_owner = @owner",
                 new { companyId, owner },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One statement: the row is inserted, or taken over only while it is undelivered and its lease has run out, so that
+    /// two hosts claiming at once (PostgreSQL waits on the conflicting row; SQLite serialises writers) get it once.
+    /// </remarks>
+    public async Task<bool> TryClaimReminderAsync(ReminderClaim claim, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var claimed = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO eits_reminders (company_id, credential_version, secret, threshold, expires_at, claimed_by, lease_until, delivered_at)
+                VALUES (@CompanyId, @CredentialVersion, @SecretName, @Threshold, @ExpiresAt, @Claimant, @LeaseUntil, NULL)
+                ON CONFLICT (company_id, credential_version, secret, threshold) DO UPDATE SET
+                    claimed_by = excluded.claimed_by, lease_until = excluded.lease_until, expires_at = excluded.expires_at
+                WHERE eits_reminders.delivered_at IS NULL AND eits_reminders.lease_until <= @Now
+                """,
+                new
+                {
+                    claim.CompanyId,
+                    claim.CredentialVersion,
+                    claim.SecretName,
+                    claim.Threshold,
+                    ExpiresAt = claim.ExpiresAt.ToUnixTimeMilliseconds(),
+                    claim.Claimant,
+                    LeaseUntil = leaseUntil.ToUnixTimeMilliseconds(),
+                    Now = now.ToUnixTimeMilliseconds(),
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return claimed == 1;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task CompleteReminderAsync(ReminderClaim claim, bool delivered, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                delivered
+                    ? "UPDATE eits_reminders SET delivered_at = @Now WHERE company_id = @CompanyId AND credential_version = @CredentialVersion AND secret = @SecretName AND threshold = @Threshold AND claimed_by = @Claimant AND delivered_at IS NULL"
+                    : "UPDATE eits_reminders SET lease_until = @Now WHERE company_id = @CompanyId AND credential_version = @CredentialVersion AND secret = @SecretName AND threshold = @Threshold AND claimed_by = @Claimant AND delivered_at IS NULL",
+                new { claim.CompanyId, claim.CredentialVersion, claim.SecretName, claim.Threshold, claim.Claimant, Now = now.ToUnixTimeMilliseconds() },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }

@@ -25,7 +25,7 @@ public abstract partial class CredentialStorageContractTests
 
         status.SecretExpiries.Should().Equal(new Dictionary<string, DateTimeOffset> { [OAuthClientCredentialsKind.ClientSecret] = SecretExpiry });
         status.ExpiresAt.Should().Be(SecretExpiry);
-        status.FirstExpiringSecret.Should().Be(OAuthClientCredentialsKind.ClientSecret);
+        status.FirstToExpire.Should().Be(OAuthClientCredentialsKind.ClientSecret);
         (await Store.GetStatusAsync(The.CompanyId)).Should().BeEquivalentTo(status, "the expiry is read back from storage as it was written");
         (await ReadWholeAuditAsync()).Single().Fields.Should().Contain("expires.client_secret");
         JsonSerializer.Serialize(status).Should().NotContain(The.ClientSecret);

@@ -67,8 +67,8 @@ public sealed record CredentialStatus
     /// <summary>Gets the earliest of <see cref="SecretExpiries"/>: when the first secret stops working, or <see langword="null"/> when none has an expiry.</summary>
     public DateTimeOffset? ExpiresAt => SecretExpiries.Count == 0 ? null : SecretExpiries.Values.Min();
 
-    /// <summary>Gets the secret whose expiry is <see cref="ExpiresAt"/>, or <see langword="null"/>.</summary>
-    public string? FirstExpiringSecret => SecretExpiries.Count == 0 ? null : SecretExpiries.MinBy(static e => (e.Value, e.Key)).Key;
+    /// <summary>Gets the field name of the secret whose expiry is <see cref="ExpiresAt"/>, or <see langword="null"/>.</summary>
+    public string? FirstToExpire => SecretExpiries.Count == 0 ? null : SecretExpiries.MinBy(static e => (e.Value, e.Key)).Key;
 
     /// <summary>Returns whether a secret is stored.</summary>
     /// <param name="name">The secret's field name, such as <see cref="OAuthClientCredentialsKind.ClientSecret"/>.</param>
