@@ -24,7 +24,7 @@ namespace EInvoice.Transmission.Security.Dapper;
 /// the permissions it has, with a warning (event 2003) when group or others may read it.
 /// </para>
 /// </remarks>
-public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository, IReminderClaimRepository
+public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository, IReminderClaimRepository, IStorageSchemaCheck
 {
     private const string Table = "eits_credentials";
 
@@ -124,6 +124,28 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
                 s.Version,
                 s.Description,
                 applied.TryGetValue(s.Version, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null))];
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Like <see cref="GetMigrationsAsync"/>: applies nothing and creates no SQLite file; a version applied by a newer release counts as current.</remarks>
+    public async Task<StorageSchemaVersion> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        using (var probe = _dataSource.CreateConnection())
+        {
+            var dialect = _fixedDialect ?? SqlDialect.For(probe);
+            if (dialect == SqlDialect.Sqlite && SqliteDatabaseFile.FilePath(probe.ConnectionString) is { } path && !File.Exists(path))
+            {
+                return new StorageSchemaVersion(0, SchemaMigrator.Scripts(dialect).Max(static s => s.Version));
+            }
+        }
+
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var dialect = _fixedDialect ?? SqlDialect.For(connection);
+            var applied = await SchemaMigrator.AppliedAsync(connection, dialect, cancellationToken).ConfigureAwait(false);
+            return new StorageSchemaVersion(applied.Count == 0 ? 0 : applied.Keys.Max(), SchemaMigrator.Scripts(dialect).Max(static s => s.Version));
         }
     }
 

@@ -44,4 +44,23 @@ public static class CredentialLifecycleEInvoiceTransmissionBuilderExtensions
             sp.GetRequiredService<ILogger<CredentialExpiryReminders>>()));
         return builder;
     }
+
+    /// <summary>
+    /// Registers <see cref="TransmissionHealthProbe"/> (and the expiry reminders it reads, without the hosted service):
+    /// what the package <c>EInvoice.Transmission.Security.HealthChecks</c> asks on every probe.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IEInvoiceTransmissionBuilder AddTransmissionHealthProbe(this IEInvoiceTransmissionBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddCredentialExpiryReminders();
+        builder.Services.TryAddSingleton(static sp => new TransmissionHealthProbe(
+            sp.GetRequiredService<CredentialVault>(),
+            sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
+            sp.GetRequiredService<AccessTokenCache>(),
+            sp.GetRequiredService<CredentialExpiryReminders>()));
+        return builder;
+    }
 }

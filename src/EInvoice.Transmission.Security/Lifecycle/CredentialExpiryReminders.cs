@@ -40,6 +40,7 @@ public sealed class CredentialExpiryReminders
     private readonly TransmissionTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _hostName;
+    private volatile ScanResult? _lastScan;
 
     internal CredentialExpiryReminders(
         CredentialStore store,
@@ -100,10 +101,27 @@ public sealed class CredentialExpiryReminders
     /// <summary>Scans every company once and raises the reminders that are due and not raised yet.</summary>
     /// <param name="cancellationToken">Stops the scan; reminders raised so far stay raised.</param>
     /// <returns>The number of reminders this call raised.</returns>
-    public async Task<int> ScanAsync(CancellationToken cancellationToken = default)
+    public Task<int> ScanAsync(CancellationToken cancellationToken = default) => ScanCoreAsync(raise: true, cancellationToken);
+
+    /// <summary>The secrets the last complete scan found expired or within a threshold, and when it ended; <see langword="null"/> before the first.</summary>
+    internal ScanResult? LastScan => _lastScan;
+
+    /// <summary>The last scan's findings, scanning again (without raising reminders) when they are older than two intervals: a health probe's view.</summary>
+    internal async Task<IReadOnlyList<CredentialExpiryReminder>> CurrentlyDueAsync(CancellationToken cancellationToken)
+    {
+        if (_lastScan is not { } last || _timeProvider.GetUtcNow() - last.CompletedAt > 2 * _options.ScanInterval)
+        {
+            await ScanCoreAsync(raise: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _lastScan!.Due;
+    }
+
+    private async Task<int> ScanCoreAsync(bool raise, CancellationToken cancellationToken)
     {
         string? after = null;
         int companies = 0, raised = 0;
+        var due = new List<CredentialExpiryReminder>();
         try
         {
             while (true)
@@ -114,8 +132,13 @@ public sealed class CredentialExpiryReminders
                     companies++;
                     foreach (var (secret, expiresAt) in status.SecretExpiries.OrderBy(static e => e.Key, StringComparer.Ordinal))
                     {
-                        if (ThresholdReached(expiresAt, _timeProvider.GetUtcNow()) is { } threshold
-                            && await RaiseAsync(status, secret, expiresAt, threshold, cancellationToken).ConfigureAwait(false))
+                        if (ThresholdReached(expiresAt, _timeProvider.GetUtcNow()) is not { } threshold)
+                        {
+                            continue;
+                        }
+
+                        due.Add(Reminder(status, secret, expiresAt, threshold));
+                        if (raise && await RaiseAsync(status, secret, expiresAt, threshold, cancellationToken).ConfigureAwait(false))
                         {
                             raised++;
                         }
@@ -136,6 +159,7 @@ public sealed class CredentialExpiryReminders
             throw;
         }
 
+        _lastScan = new ScanResult(_timeProvider.GetUtcNow(), due);
         _logger.ExpiryScanCompleted(companies, raised);
         return raised;
     }
@@ -171,6 +195,18 @@ public sealed class CredentialExpiryReminders
         }
     }
 
+    private static CredentialExpiryReminder Reminder(CredentialStatus status, string secret, DateTimeOffset expiresAt, string threshold) => new()
+    {
+        CompanyId = status.CompanyId,
+        Kind = status.Kind,
+        Environment = status.Environment,
+        SecretName = secret,
+        ExpiresAt = expiresAt,
+        Threshold = threshold,
+        CredentialVersion = status.Version,
+        IsDestinationIntact = status.IsDestinationIntact,
+    };
+
     private async Task<bool> RaiseAsync(CredentialStatus status, string secret, DateTimeOffset expiresAt, string threshold, CancellationToken cancellationToken)
     {
         var claim = new ReminderClaim(status.CompanyId, status.Version, secret, threshold, expiresAt, _hostName);
@@ -180,17 +216,7 @@ public sealed class CredentialExpiryReminders
             return false;
         }
 
-        var reminder = new CredentialExpiryReminder
-        {
-            CompanyId = status.CompanyId,
-            Kind = status.Kind,
-            Environment = status.Environment,
-            SecretName = secret,
-            ExpiresAt = expiresAt,
-            Threshold = threshold,
-            CredentialVersion = status.Version,
-            IsDestinationIntact = status.IsDestinationIntact,
-        };
+        var reminder = Reminder(status, secret, expiresAt, threshold);
 
         try
         {
@@ -234,4 +260,7 @@ public sealed class CredentialExpiryReminders
         _telemetry.ExpiryReminder(threshold);
         return true;
     }
+
+    /// <summary>What a complete scan found: every secret expired or within a threshold.</summary>
+    internal sealed record ScanResult(DateTimeOffset CompletedAt, IReadOnlyList<CredentialExpiryReminder> Due);
 }
