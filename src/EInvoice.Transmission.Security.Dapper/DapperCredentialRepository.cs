@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EInvoice.Transmission.Security.Dapper;
 
 /// <summary>
-/// Stores credentials, the audit trail and the token leases in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
+/// Stores credentials, the audit trail, the token leases and the expiry reminder claims in SQLite or PostgreSQL through Dapper, over a <see cref="DbDataSource"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,7 +24,7 @@ namespace EInvoice.Transmission.Security.Dapper;
 /// the permissions it has, with a warning (event 2003) when group or others may read it.
 /// </para>
 /// </remarks>
-public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository
+public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository, IReminderClaimRepository, IStorageSchemaCheck
 {
     private const string Table = "eits_credentials";
 
@@ -32,7 +32,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
     private const string UpdateSql =
         $"""
         UPDATE {Table} SET
-            kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets,
+            kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets, secret_expiries = @SecretExpiries,
             access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
             access_token_refresh_at = @AccessTokenRefreshAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
             last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,
@@ -128,6 +128,28 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
     }
 
     /// <inheritdoc/>
+    /// <remarks>Like <see cref="GetMigrationsAsync"/>: applies nothing and creates no SQLite file; a version applied by a newer release counts as current.</remarks>
+    public async Task<StorageSchemaVersion> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        using (var probe = _dataSource.CreateConnection())
+        {
+            var dialect = _fixedDialect ?? SqlDialect.For(probe);
+            if (dialect == SqlDialect.Sqlite && SqliteDatabaseFile.FilePath(probe.ConnectionString) is { } path && !File.Exists(path))
+            {
+                return new StorageSchemaVersion(0, SchemaMigrator.Scripts(dialect).Max(static s => s.Version));
+            }
+        }
+
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var dialect = _fixedDialect ?? SqlDialect.For(connection);
+            var applied = await SchemaMigrator.AppliedAsync(connection, dialect, cancellationToken).ConfigureAwait(false);
+            return new StorageSchemaVersion(applied.Count == 0 ? 0 : applied.Keys.Max(), SchemaMigrator.Scripts(dialect).Max(static s => s.Version));
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<StoredCredential?> GetAsync(string companyId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(companyId);
@@ -175,11 +197,11 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         return WriteAsync(
             $"""
             INSERT INTO {Table} (
-                company_id, kind, environment, settings, secrets, access_token, refresh_token, access_token_expires_at,
+                company_id, kind, environment, settings, secrets, secret_expiries, access_token, refresh_token, access_token_expires_at,
                 access_token_refresh_at, is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
                 destination_seal, configured_at, configured_by, version, row_version)
             VALUES (
-                @CompanyId, @Kind, @Environment, @Settings, @Secrets, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
+                @CompanyId, @Kind, @Environment, @Settings, @Secrets, @SecretExpiries, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
                 @AccessTokenRefreshAt, @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
                 @DestinationSeal, @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
             ON CONFLICT (company_id) DO NOTHING
@@ -363,6 +385,57 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
             await connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE {Table} SET lease_owner = NULL, lease_expires_at = NULL WHERE company_id = @companyId AND lease_owner = @owner",
                 new { companyId, owner },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One statement: the row is inserted, or taken over only while it is undelivered and its lease has run out, so that
+    /// two hosts claiming at once (PostgreSQL waits on the conflicting row; SQLite serialises writers) get it once.
+    /// </remarks>
+    public async Task<bool> TryClaimReminderAsync(ReminderClaim claim, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var claimed = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO eits_reminders (company_id, credential_version, secret, threshold, expires_at, claimed_by, lease_until, delivered_at)
+                VALUES (@CompanyId, @CredentialVersion, @SecretName, @Threshold, @ExpiresAt, @Claimant, @LeaseUntil, NULL)
+                ON CONFLICT (company_id, credential_version, secret, threshold) DO UPDATE SET
+                    claimed_by = excluded.claimed_by, lease_until = excluded.lease_until, expires_at = excluded.expires_at
+                WHERE eits_reminders.delivered_at IS NULL AND eits_reminders.lease_until <= @Now
+                """,
+                new
+                {
+                    claim.CompanyId,
+                    claim.CredentialVersion,
+                    claim.SecretName,
+                    claim.Threshold,
+                    ExpiresAt = claim.ExpiresAt.ToUnixTimeMilliseconds(),
+                    claim.Claimant,
+                    LeaseUntil = leaseUntil.ToUnixTimeMilliseconds(),
+                    Now = now.ToUnixTimeMilliseconds(),
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return claimed == 1;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task CompleteReminderAsync(ReminderClaim claim, bool delivered, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                delivered
+                    ? "UPDATE eits_reminders SET delivered_at = @Now WHERE company_id = @CompanyId AND credential_version = @CredentialVersion AND secret = @SecretName AND threshold = @Threshold AND claimed_by = @Claimant AND delivered_at IS NULL"
+                    : "UPDATE eits_reminders SET lease_until = @Now WHERE company_id = @CompanyId AND credential_version = @CredentialVersion AND secret = @SecretName AND threshold = @Threshold AND claimed_by = @Claimant AND delivered_at IS NULL",
+                new { claim.CompanyId, claim.CredentialVersion, claim.SecretName, claim.Threshold, claim.Claimant, Now = now.ToUnixTimeMilliseconds() },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }

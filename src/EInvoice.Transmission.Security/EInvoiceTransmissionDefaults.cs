@@ -23,6 +23,9 @@ public static class EInvoiceTransmissionDefaults
     /// <summary>The sub-section of <see cref="ConfigurationSectionName"/> that configures token handling: <c>OAuth</c>.</summary>
     public const string OAuthSectionName = "OAuth";
 
+    /// <summary>The configuration section of <see cref="CredentialExpiryReminderOptions"/> inside <see cref="ConfigurationSectionName"/>: <c>Reminders</c>.</summary>
+    public const string RemindersSectionName = "Reminders";
+
     /// <summary>
     /// The name of the <see cref="System.Net.Http.HttpClient"/> that sends token requests. Configure it to add a proxy or
     /// resilience to token requests: <c>services.AddHttpClient(EInvoiceTransmissionDefaults.TokenHttpClientName)…</c>.

@@ -175,6 +175,12 @@ public sealed class FixtureUpgradeTests : IDisposable
             .Should().StartWith("EITS-DESTINATION-3\n");
         (await store.GetStatusAsync("fx-asp"))!.IsDestinationIntact.Should().BeTrue();
         (await store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+
+        // Migration 0006: no old row has an expiry; one entered now is stored, sealed and read back.
+        (await store.ListStatusesAsync()).Should().OnlyContain(s => s.SecretExpiries.Count == 0);
+        var expiresAt = new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        await store.SetAsync("fx-oauth", new CredentialUpdate().WithSecretExpiry("client_secret", expiresAt), The.AdminWithMfa);
+        (await store.GetStatusAsync("fx-oauth")).Should().BeEquivalentTo(new { IsDestinationIntact = true, ExpiresAt = (DateTimeOffset?)expiresAt });
         (await host.Services.GetRequiredService<Security.Internal.TokenPathGateway>().GetCredentialsAsync("fx-asp", default))!.Values.GetSecret("api_key")!.Reveal().Should().Be(companies["fx-asp"].GetProperty("secrets").GetProperty("apiKey").GetString());
     }
 

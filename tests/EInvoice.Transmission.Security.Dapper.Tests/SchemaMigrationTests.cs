@@ -75,7 +75,7 @@ public sealed class SchemaMigrationTests : IDisposable
 
         await using (var connection = await source.OpenConnectionAsync())
         {
-            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5);
+            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5, 6);
         }
 
         var row = await repository.GetAsync("company-v1");
@@ -98,8 +98,8 @@ public sealed class SchemaMigrationTests : IDisposable
     private static async Task AssertOneSchemaAsync(DbDataSource source, string tablesSql)
     {
         await using var connection = await source.OpenConnectionAsync();
-        (await connection.QueryAsync<string>(tablesSql)).Should().BeEquivalentTo("eits_credentials", "eits_audit", "eits_audit_head", "eits_schema_version");
-        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5);
+        (await connection.QueryAsync<string>(tablesSql)).Should().BeEquivalentTo("eits_credentials", "eits_audit", "eits_audit_head", "eits_schema_version", "eits_reminders");
+        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5, 6);
         (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM eits_audit_head")).Should().Be(1);
     }
 

@@ -135,6 +135,9 @@ public static class LeakCanaryScenario
             await evidence.CaptureAsync(() => SendAsync(host, DirectCompany, new Uri("https://elsewhere.example/collect")));
             await evidence.CaptureAsync(() => SendAsync(host, "CANARY-NO-SUCH-CO", The.ApiEndpoint));
 
+            // What a health check sees of those failures (#14): company and error code only.
+            evidence.Add(host.Services.GetRequiredService<Internal.AccessTokenCache>().Problems(10).ToArray());
+
             // Connection tests, both failing with secrets in the answers.
             var tester = host.Services.GetRequiredService<CredentialConnectionTester>();
             evidence.Add(await tester.TestAsync(DirectCompany), await tester.TestAsync(AspCompany), await tester.TestAsync(BasicCompany), await tester.TestAsync(SandboxCompany));
@@ -181,6 +184,19 @@ public static class LeakCanaryScenario
             evidence.Add(new AuditEvent { Timestamp = The.Now, Action = AuditAction.KeysRotated, Actor = "evidence", Outcome = AuditOutcome.Succeeded });
             evidence.Add((await repository.ListAsync(null, 100)).ToArray());
             evidence.Add(TransmissionEnvironment.Production, new EnvelopeHolder(await repository.GetAsync(DirectCompany)));
+
+            // Lifecycle (#14): an expiry entered with the change, the reminders it raises, their claims and options.
+            var withMfa = new CredentialChangeContext(The.Admin, new MfaProof("totp", new SecretValue(The.MfaCode)));
+            evidence.Add(await store.SetAsync(BasicCompany, new CredentialUpdate().WithSecretExpiry(HttpBasicKind.Password, clock.GetUtcNow().AddDays(2)), withMfa));
+            var notifier = new RecordingNotifier();
+            var reminderLogs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+            var reminders = Some.Reminders(store, repository, clock, [notifier], "canary-host", logger: new Microsoft.Extensions.Logging.Testing.FakeLogger<CredentialExpiryReminders>(reminderLogs));
+            evidence.Add(await reminders.ScanAsync());
+            evidence.Add(notifier.Received.ToArray());
+            evidence.Add(reminders, new ReminderClaim(BasicCompany, 1, HttpBasicKind.Password, "7d", The.Now, "canary-host"), new CredentialExpiryReminderOptions());
+            evidence.Logs.Add(reminderLogs);
+            var probe = new TransmissionHealthProbe(host.Services.GetRequiredService<CredentialVault>(), repository, host.Services.GetRequiredService<Internal.AccessTokenCache>(), reminders);
+            evidence.Add(probe, probe.CheckVault() ?? "key ring usable", await probe.CheckStorageAsync(), probe.GetTokenProblems().ToArray(), (await probe.GetExpiringAsync()).ToArray(), new StorageSchemaVersion(6, 6));
             await evidence.CaptureAsync(async () => await store.DeleteAsync(DirectCompany, new CredentialChangeContext("intruder", null)));
             evidence.Add(await store.DeleteAsync(AspCompany, new CredentialChangeContext(The.Admin, new MfaProof("totp", new SecretValue(The.MfaCode)))));
             evidence.Add(host.Mfa.Contexts.ToArray());
@@ -368,7 +384,7 @@ public sealed class LeakEvidence(IReadOnlyList<string> canaries)
     {
         // Services, handlers and exceptions are not data: their ToString() is searched, their JSON is not defined.
         if (value is Exception or HttpMessageHandler or CredentialStore or CredentialVault or CredentialConnectionTester
-            or ICredentialRepository or KeyEncryptionKeyRing or TokenRequestContext)
+            or ICredentialRepository or KeyEncryptionKeyRing or TokenRequestContext or CredentialExpiryReminders or TransmissionHealthProbe)
         {
             return null;
         }

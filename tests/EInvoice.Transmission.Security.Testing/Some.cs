@@ -62,6 +62,22 @@ public static class Some
         ILogger<CredentialStore>? logger = null)
         => new(repository, AlsoAs<ITokenLeaseRepository>(repository), AlsoAs<IAuditTrailRepository>(repository), new CredentialKindRegistry(Kinds()), vault ?? Vault(), timeProvider ?? Clock(), logger ?? NullLogger<CredentialStore>.Instance);
 
+    /// <summary>Expiry reminders over <paramref name="store"/> and <paramref name="repository"/> (its reminder claims), as one host with its own name.</summary>
+    public static CredentialExpiryReminders Reminders(
+        CredentialStore store,
+        ICredentialRepository repository,
+        TimeProvider timeProvider,
+        IEnumerable<ICredentialExpiryNotifier> notifiers,
+        string hostName,
+        Action<CredentialExpiryReminderOptions>? configure = null,
+        ILogger<CredentialExpiryReminders>? logger = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+    {
+        var options = new CredentialExpiryReminderOptions { HostName = hostName };
+        configure?.Invoke(options);
+        return new(store, AlsoAs<IReminderClaimRepository>(repository), notifiers, Options.Create(options), timeProvider, new TransmissionTelemetry(meterFactory), logger ?? NullLogger<CredentialExpiryReminders>.Instance);
+    }
+
     /// <summary>The built-in kinds with default options, and any <paramref name="extra"/> ones.</summary>
     public static IEnumerable<CredentialKind> Kinds(params CredentialKind[] extra)
         => [.. CredentialKindRegistry.BuiltIn(new OAuthOptions()), .. extra];

@@ -4,7 +4,7 @@ namespace EInvoice.Transmission.Security.Dapper.Internal;
 internal sealed class CredentialRow
 {
     public const string Columns =
-        "company_id AS CompanyId, kind AS Kind, environment AS Environment, settings AS Settings, secrets AS Secrets, " +
+        "company_id AS CompanyId, kind AS Kind, environment AS Environment, settings AS Settings, secrets AS Secrets, secret_expiries AS SecretExpiries, " +
         "access_token AS AccessToken, refresh_token AS RefreshToken, " +
         "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
         "last_test_at AS LastTestAt, last_test_succeeded AS LastTestSucceeded, last_test_error AS LastTestError, " +
@@ -21,6 +21,9 @@ internal sealed class CredentialRow
 
     /// <summary>The secret envelopes as a JSON object of lowercase hexadecimal strings.</summary>
     public string? Secrets { get; set; }
+
+    /// <summary>The expiry of each secret: a JSON object of secret name to Unix milliseconds (as text).</summary>
+    public string? SecretExpiries { get; set; }
 
     public byte[]? AccessToken { get; set; }
 
@@ -60,6 +63,7 @@ internal sealed class CredentialRow
         Environment = credential.Environment,
         Settings = FieldsJson.Write(credential.Settings),
         Secrets = FieldsJson.Write(credential.Secrets.ToDictionary(static s => s.Key, static s => Convert.ToHexStringLower(s.Value), StringComparer.Ordinal)),
+        SecretExpiries = FieldsJson.Write(credential.SecretExpiries.ToDictionary(static e => e.Key, static e => e.Value.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal)),
         AccessToken = credential.AccessToken,
         RefreshToken = credential.RefreshToken,
         DestinationSeal = credential.DestinationSeal,
@@ -84,6 +88,7 @@ internal sealed class CredentialRow
         Environment = Environment,
         Settings = FieldsJson.Read(Settings),
         Secrets = FieldsJson.ReadEnvelopes(Secrets),
+        SecretExpiries = FieldsJson.ReadInstants(SecretExpiries),
         AccessToken = AccessToken,
         RefreshToken = RefreshToken,
         DestinationSeal = DestinationSeal,

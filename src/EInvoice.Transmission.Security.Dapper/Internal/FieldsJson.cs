@@ -48,6 +48,22 @@ internal static class FieldsJson
     }
 
     /// <summary>The <c>secrets</c> column: envelopes by field name; a value that is not hexadecimal is left out.</summary>
+    /// <summary>Instants stored as Unix milliseconds; a value that is not one reads as absent (and fails the destination check).</summary>
+    public static Dictionary<string, DateTimeOffset> ReadInstants(string? json)
+    {
+        var instants = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (name, text) in Read(json))
+        {
+            if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
+                && milliseconds >= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() && milliseconds <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            {
+                instants[name] = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+            }
+        }
+
+        return instants;
+    }
+
     public static Dictionary<string, byte[]> ReadEnvelopes(string? json)
     {
         var envelopes = new Dictionary<string, byte[]>(StringComparer.Ordinal);

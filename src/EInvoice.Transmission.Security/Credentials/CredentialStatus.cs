@@ -57,6 +57,19 @@ public sealed record CredentialStatus
     /// <summary>Gets when the cached access token expires, if one is stored.</summary>
     public DateTimeOffset? AccessTokenExpiresAt { get; init; }
 
+    /// <summary>
+    /// Gets the expiry of each secret that has one, by field name: entered by an administrator or read from the material
+    /// (a JWT's <c>exp</c>). When <see cref="IsDestinationIntact"/> is <see langword="false"/>, the expiries as they were
+    /// sealed, not as they are stored.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> SecretExpiries { get; init; } = new Dictionary<string, DateTimeOffset>();
+
+    /// <summary>Gets the earliest of <see cref="SecretExpiries"/>: when the first secret stops working, or <see langword="null"/> when none has an expiry.</summary>
+    public DateTimeOffset? ExpiresAt => SecretExpiries.Count == 0 ? null : SecretExpiries.Values.Min();
+
+    /// <summary>Gets the field name of the secret whose expiry is <see cref="ExpiresAt"/>, or <see langword="null"/>.</summary>
+    public string? FirstToExpire => SecretExpiries.Count == 0 ? null : SecretExpiries.MinBy(static e => (e.Value, e.Key)).Key;
+
     /// <summary>Returns whether a secret is stored.</summary>
     /// <param name="name">The secret's field name, such as <see cref="OAuthClientCredentialsKind.ClientSecret"/>.</param>
     /// <returns><see langword="true"/> when it is stored.</returns>

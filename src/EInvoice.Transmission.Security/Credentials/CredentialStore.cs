@@ -835,6 +835,7 @@ public sealed class CredentialStore
             }
         }
 
+        var expiries = MergeExpiries(kind, existing, update, secrets, Changed);
         var row = new StoredCredential
         {
             CompanyId = companyId,
@@ -842,6 +843,7 @@ public sealed class CredentialStore
             Environment = environment,
             Settings = settings,
             Secrets = secrets,
+            SecretExpiries = expiries,
 
             // New credentials invalidate cached tokens and earlier validation results.
             ConfiguredAt = now,
@@ -852,6 +854,67 @@ public sealed class CredentialStore
 
         return (row, fields);
     }
+
+    /// <summary>
+    /// The expiries of the secrets a merged row keeps: an expiry the update names, else (for a secret the update sets)
+    /// the one its material states as the kind declares, else (for a secret kept as it was) the stored one. A changed
+    /// expiry is named <c>expires.NAME</c> in the audit.
+    /// </summary>
+    private static Dictionary<string, DateTimeOffset> MergeExpiries(
+        CredentialKind kind, StoredCredential? existing, CredentialUpdate update, Dictionary<string, byte[]> secrets, Action<string> changed)
+    {
+        foreach (var name in update.SecretExpiries.Keys)
+        {
+            if (kind.FindField(name, isSecret: true) is null)
+            {
+                throw new ArgumentException($"CredentialUpdate.SecretExpiries names '{SecretFields.Audit(name)}', which is not a secret of kind '{kind.Name}'.", nameof(update));
+            }
+
+            if (update.SecretExpiries[name] is not null && !secrets.ContainsKey(name))
+            {
+                throw new ArgumentException($"CredentialUpdate.SecretExpiries gives an expiry for '{SecretFields.Audit(name)}', which the credentials would not hold.", nameof(update));
+            }
+        }
+
+        var expiries = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var name in secrets.Keys)
+        {
+            DateTimeOffset? expiresAt;
+            if (update.SecretExpiries.TryGetValue(name, out var entered))
+            {
+                expiresAt = entered;
+            }
+            else if (update.Secrets.TryGetValue(name, out var secret) && secret is not null)
+            {
+                expiresAt = SecretExpiryReader.Read(kind.FindField(name, isSecret: true)!, secret);
+            }
+            else
+            {
+                expiresAt = existing?.SecretExpiries.TryGetValue(name, out var stored) == true ? stored : null;
+            }
+
+            if (expiresAt is { } value)
+            {
+                // Millisecond precision, as every repository keeps it, so that the seal matches what is read back.
+                expiries[name] = AuditChain.TruncateToMilliseconds(value.ToUniversalTime());
+            }
+        }
+
+        foreach (var name in expiries.Keys.Union(existing?.SecretExpiries.Keys ?? []))
+        {
+            DateTimeOffset? before = existing?.SecretExpiries.TryGetValue(name, out var b) == true ? b : null;
+            DateTimeOffset? after = expiries.TryGetValue(name, out var a) ? a : null;
+            if (before != after)
+            {
+                changed(ExpiryField(name));
+            }
+        }
+
+        return expiries;
+    }
+
+    /// <summary>The name an expiry goes by in the audit and among tampered fields.</summary>
+    internal static string ExpiryField(string secretName) => "expires." + secretName;
 
     private CredentialStatus ToStatus(StoredCredential stored, DestinationCheck check)
     {
@@ -876,6 +939,7 @@ public sealed class CredentialStore
             Settings = new Dictionary<string, string>(row.Settings, StringComparer.Ordinal),
             SecretNames = [.. row.Secrets.Keys.Order(StringComparer.Ordinal)],
             AccessTokenExpiresAt = row.AccessToken is null ? null : row.AccessTokenExpiresAt,
+            SecretExpiries = new Dictionary<string, DateTimeOffset>(row.SecretExpiries, StringComparer.Ordinal),
         };
     }
 

@@ -21,6 +21,7 @@ public sealed record CredentialUpdate
 {
     private static readonly IReadOnlyDictionary<string, string?> NoSettings = new Dictionary<string, string?>();
     private static readonly IReadOnlyDictionary<string, SecretValue?> NoSecrets = new Dictionary<string, SecretValue?>();
+    private static readonly IReadOnlyDictionary<string, DateTimeOffset?> NoExpiries = new Dictionary<string, DateTimeOffset?>();
 
     /// <summary>Gets the credential kind's name, such as <see cref="OAuthClientCredentialsKind.KindName"/>.</summary>
     public string? Kind { get; init; }
@@ -33,6 +34,14 @@ public sealed record CredentialUpdate
 
     /// <summary>Gets the secrets to set by field name; a <see langword="null"/> value removes the secret.</summary>
     public IReadOnlyDictionary<string, SecretValue?> Secrets { get; init; } = NoSecrets;
+
+    /// <summary>
+    /// Gets the expiries to set by secret field name; a <see langword="null"/> value removes the secret's expiry. A secret
+    /// the update sets gets the expiry given here, or else the one its material states
+    /// (<see cref="CredentialField.ExpirySource"/>), or else none: a new secret never inherits the old one's expiry. An
+    /// expiry may name a stored secret the update does not set (its date is corrected).
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset?> SecretExpiries { get; init; } = NoExpiries;
 
     /// <summary>
     /// Gets the version the caller last saw (<see cref="CredentialStatus.Version"/>; 0 for "must not exist yet").
@@ -72,8 +81,18 @@ public sealed record CredentialUpdate
         return this with { Secrets = new Dictionary<string, SecretValue?>(Secrets, StringComparer.Ordinal) { [name] = value } };
     }
 
+    /// <summary>Returns a copy of this update that also sets (or, with <see langword="null"/>, removes) the expiry of a secret.</summary>
+    /// <param name="name">The secret's field name, such as <see cref="OAuthClientCredentialsKind.ClientSecret"/>.</param>
+    /// <param name="expiresAt">When the platform stops accepting the secret, or <see langword="null"/> to remove the expiry.</param>
+    /// <returns>The new update.</returns>
+    public CredentialUpdate WithSecretExpiry(string name, DateTimeOffset? expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return this with { SecretExpiries = new Dictionary<string, DateTimeOffset?>(SecretExpiries, StringComparer.Ordinal) { [name] = expiresAt } };
+    }
+
     /// <summary>Returns the kind, environment and the names of the fields the update sets, never a value.</summary>
     /// <returns>The description.</returns>
     public override string ToString()
-        => $"CredentialUpdate {{ Kind = {Kind}, Environment = {Environment}, Settings = [{string.Join(", ", Settings.Keys)}], Secrets = [{string.Join(", ", Secrets.Keys)}], ExpectedVersion = {ExpectedVersion} }}";
+        => $"CredentialUpdate {{ Kind = {Kind}, Environment = {Environment}, Settings = [{string.Join(", ", Settings.Keys)}], Secrets = [{string.Join(", ", Secrets.Keys)}], SecretExpiries = [{string.Join(", ", SecretExpiries.Keys)}], ExpectedVersion = {ExpectedVersion} }}";
 }

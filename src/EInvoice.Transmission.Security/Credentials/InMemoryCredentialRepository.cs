@@ -1,17 +1,18 @@
 namespace EInvoice.Transmission.Security;
 
 /// <summary>
-/// Keeps credentials, the audit trail and the token leases in process memory: for tests, samples and development. Everything is
+/// Keeps credentials, the audit trail, the token leases and the reminder claims in process memory: for tests, samples and development. Everything is
 /// lost when the process ends, so it is never chosen by default; register it explicitly with
 /// <c>UseInMemoryCredentialRepository()</c>.
 /// </summary>
 /// <remarks>Thread-safe; every operation is atomic, and a credential write and its audit entry happen together.</remarks>
-public sealed class InMemoryCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository
+public sealed class InMemoryCredentialRepository : ICredentialRepository, IAuditTrailRepository, ITokenLeaseRepository, IReminderClaimRepository
 {
     private readonly Lock _gate = new();
     private readonly SortedList<string, StoredCredential> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, DateTimeOffset ExpiresAt)> _leases = new(StringComparer.Ordinal);
     private readonly List<AuditEntry> _audit = [];
+    private readonly Dictionary<(string CompanyId, long Version, string Secret, string Threshold), (string Claimant, DateTimeOffset LeaseUntil, bool Delivered)> _reminders = [];
     private AuditHead? _head;
 
     /// <inheritdoc/>
@@ -271,6 +272,41 @@ public sealed class InMemoryCredentialRepository : ICredentialRepository, IAudit
         {
             _audit.Add(entry);
             _head = new AuditHead(entry.Sequence, entry.Hash);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> TryClaimReminderAsync(ReminderClaim claim, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var key = (claim.CompanyId, claim.CredentialVersion, claim.SecretName, claim.Threshold);
+            if (_reminders.TryGetValue(key, out var held) && (held.Delivered || held.LeaseUntil > now))
+            {
+                return Task.FromResult(false);
+            }
+
+            _reminders[key] = (claim.Claimant, leaseUntil, false);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task CompleteReminderAsync(ReminderClaim claim, bool delivered, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var key = (claim.CompanyId, claim.CredentialVersion, claim.SecretName, claim.Threshold);
+            if (_reminders.TryGetValue(key, out var held) && held.Claimant == claim.Claimant && !held.Delivered)
+            {
+                _reminders[key] = delivered ? (held.Claimant, held.LeaseUntil, true) : (held.Claimant, now, false);
+            }
+
+            return Task.CompletedTask;
         }
     }
 }

@@ -9,6 +9,7 @@ public sealed record StoredCredential
 {
     private static readonly IReadOnlyDictionary<string, string> EmptySettings = new Dictionary<string, string>();
     private static readonly IReadOnlyDictionary<string, byte[]> EmptySecrets = new Dictionary<string, byte[]>();
+    private static readonly IReadOnlyDictionary<string, DateTimeOffset> EmptyExpiries = new Dictionary<string, DateTimeOffset>();
 
     /// <summary>Gets the company id, the row's key.</summary>
     public required string CompanyId { get; init; }
@@ -27,6 +28,12 @@ public sealed record StoredCredential
     /// company and its field, so an envelope moved to another field or company does not open.
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = EmptySecrets;
+
+    /// <summary>
+    /// Gets the expiry of each secret that has one, by field name (millisecond precision). Sealed with the destination
+    /// (<see cref="DestinationSeal"/>): an expiry moved in storage fails the row's integrity check like any other field.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> SecretExpiries { get; init; } = EmptyExpiries;
 
     /// <summary>Gets the envelope of the cached access token (field <c>token.access</c>).</summary>
     public byte[]? AccessToken { get; init; }

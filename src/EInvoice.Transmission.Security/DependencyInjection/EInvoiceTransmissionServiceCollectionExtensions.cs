@@ -127,6 +127,7 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.AddOptions<CredentialVaultOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.VaultSectionName));
         services.AddOptions<CredentialStoreOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.CredentialsSectionName));
         services.AddOptions<OAuthOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.OAuthSectionName));
+        services.AddOptions<CredentialExpiryReminderOptions>().Bind(configuration.GetSection(EInvoiceTransmissionDefaults.RemindersSectionName));
         return builder;
     }
 }

@@ -4,7 +4,7 @@ namespace EInvoice.Transmission.Security.Internal;
 
 /// <summary>
 /// Every log message of this assembly. Ids: vault 1000-1099, OAuth 1100-1199, DI and configuration 1200-1299,
-/// credentials and audit 1300-1399. Ids are never reused. No message ever carries a secret, a token, key material
+/// credentials and audit 1300-1399, lifecycle 1500-1549. Ids are never reused. No message ever carries a secret, a token, key material
 /// or an Authorization header.
 /// </summary>
 internal static partial class Log
@@ -116,4 +116,28 @@ internal static partial class Log
     [LoggerMessage(EventId = 1309, EventName = "DestinationNotSealed", Level = LogLevel.Error,
         Message = "Security: the stored destination of company {CompanyId} is not the one sealed with it ({Fields}): it was changed outside CredentialStore, or its seal is missing or cannot be opened. Its secrets will not be used until an administrator replaces the whole destination with MFA.")]
     public static partial void DestinationNotSealed(this ILogger logger, string companyId, IReadOnlyList<string> fields);
+
+    [LoggerMessage(EventId = 1500, EventName = "CredentialExpiring", Level = LogLevel.Warning,
+        Message = "The secret {SecretName} of company {CompanyId} expires at {ExpiresAt:O}: reminder {Threshold} (credential version {CredentialVersion}).")]
+    public static partial void CredentialExpiring(this ILogger logger, string companyId, string secretName, DateTimeOffset expiresAt, string threshold, long credentialVersion);
+
+    [LoggerMessage(EventId = 1501, EventName = "CredentialExpired", Level = LogLevel.Error,
+        Message = "The secret {SecretName} of company {CompanyId} expired at {ExpiresAt:O} (credential version {CredentialVersion}); its transmissions fail until it is replaced.")]
+    public static partial void CredentialExpired(this ILogger logger, string companyId, string secretName, DateTimeOffset expiresAt, long credentialVersion);
+
+    [LoggerMessage(EventId = 1502, EventName = "ExpiryReminderNotDelivered", Level = LogLevel.Warning,
+        Message = "Reminder {Threshold} for the secret {SecretName} of company {CompanyId} was not delivered ({ExceptionType}); it is raised again at a later scan.")]
+    public static partial void ExpiryReminderNotDelivered(this ILogger logger, string companyId, string secretName, string threshold, string exceptionType);
+
+    [LoggerMessage(EventId = 1503, EventName = "ExpiryScanFailed", Level = LogLevel.Error,
+        Message = "The expiry scan failed after company {AfterCompanyId} ({ExceptionType}); the next scan starts at {NextScanAt:O}.")]
+    public static partial void ExpiryScanFailed(this ILogger logger, string? afterCompanyId, string exceptionType, DateTimeOffset nextScanAt);
+
+    [LoggerMessage(EventId = 1504, EventName = "ExpiryScanCompleted", Level = LogLevel.Debug,
+        Message = "Expiry scan done: {CompanyCount} companies read, {ReminderCount} reminders raised.")]
+    public static partial void ExpiryScanCompleted(this ILogger logger, int companyCount, int reminderCount);
+
+    [LoggerMessage(EventId = 1505, EventName = "ExpiryReminderForTamperedCredentials", Level = LogLevel.Error,
+        Message = "Company {CompanyId} failed its destination integrity check; reminder {Threshold} for the secret {SecretName} uses the sealed expiry {ExpiresAt:O}.")]
+    public static partial void ExpiryReminderForTamperedCredentials(this ILogger logger, string companyId, string secretName, string threshold, DateTimeOffset expiresAt);
 }

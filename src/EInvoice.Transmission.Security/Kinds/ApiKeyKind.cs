@@ -51,7 +51,7 @@ public sealed class ApiKeyKind : CredentialKind
         : base(
             KindName,
             [
-                CredentialField.Secret(ApiKey, isRequired: true),
+                CredentialField.Secret(ApiKey, isRequired: true).WithExpirySource(SecretExpirySource.JwtExpirationClaim),
                 CredentialField.Endpoint(ApiEndpoint, isRequired: true),
                 CredentialField.HeaderName(HeaderName),
                 CredentialField.HeaderName(Scheme),

@@ -14,8 +14,9 @@ namespace EInvoice.Transmission.Security;
 /// </remarks>
 public sealed class CredentialField
 {
-    private CredentialField(string name, CredentialFieldRule rule, bool isSecret, bool isRequired, int maxLength, IReadOnlyList<string>? choices = null)
+    private CredentialField(string name, CredentialFieldRule rule, bool isSecret, bool isRequired, int maxLength, IReadOnlyList<string>? choices = null, SecretExpirySource expirySource = SecretExpirySource.Entered)
     {
+        ExpirySource = expirySource;
         FieldNameRules.ValidateDeclaredName(name);
         Name = name;
         Rule = rule;
@@ -46,7 +47,34 @@ public sealed class CredentialField
     /// <summary>Gets the values a choice field accepts; empty for other fields.</summary>
     public IReadOnlyList<string> Choices { get; }
 
+    /// <summary>
+    /// Gets where the library reads the expiry of this secret from when the administrator enters none: the lifecycle
+    /// (status, reminders, health checks) reads this declaration and never parses a kind's secrets by hand.
+    /// </summary>
+    /// <value><see cref="SecretExpirySource.Entered"/> unless declared with <see cref="WithExpirySource"/>.</value>
+    public SecretExpirySource ExpirySource { get; }
+
     internal CredentialFieldRule Rule { get; }
+
+    /// <summary>Returns this secret field declared with the source its expiry is read from.</summary>
+    /// <param name="source">Where the expiry is read from.</param>
+    /// <returns>The field.</returns>
+    /// <exception cref="InvalidOperationException">The field is not a secret.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="source"/> is not a defined value.</exception>
+    public CredentialField WithExpirySource(SecretExpirySource source)
+    {
+        if (!IsSecret)
+        {
+            throw new InvalidOperationException($"Field '{Name}' is not a secret; only secrets carry an expiry.");
+        }
+
+        if (!Enum.IsDefined(source))
+        {
+            throw new ArgumentOutOfRangeException(nameof(source), source, "Not a defined SecretExpirySource.");
+        }
+
+        return new(Name, Rule, IsSecret, IsRequired, MaxLength, Choices, source);
+    }
 
     /// <summary>Declares a plain text field: 1 to <paramref name="maxLength"/> characters, no control characters, no surrounding white space.</summary>
     /// <param name="name">The field's name: lowercase letters, digits and <c>_</c>, starting with a letter.</param>

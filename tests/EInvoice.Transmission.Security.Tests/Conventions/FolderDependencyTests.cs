@@ -28,7 +28,8 @@ public sealed partial class FolderDependencyTests
         new("Kinds", ["(root)", "Internal", "Vault", "Credentials", "OAuth.OAuthOptions", "OAuth.TokenClient"], "a kind reads credential values and requests tokens; it never sees the cache, the handler or the audit"),
         new("Credentials", ["(root)", "Internal", "Vault", "Audit", "Kinds", "OAuth.OAuthTokenException"], "TokenPathGateway reports unreadable credentials as a token failure"),
         new("OAuth", ["(root)", "Internal", "Vault", "Credentials", "Kinds"], "reads storage through TokenPathGateway; holds CredentialStore only for its change event"),
-        new("DependencyInjection", ["(root)", "Internal", "Vault", "Audit", "Kinds", "Credentials", "OAuth"], "the composition root"),
+        new("Lifecycle", ["(root)", "Internal", "Vault.CredentialVault", "Credentials", "OAuth.TransmissionTelemetry", "OAuth.AccessTokenCache", "OAuth.CompanyTokenProblem"], "reads the safe statuses and claims reminders in storage; counts them on the library's meter; the health probe asks the vault, storage and the token cache"),
+        new("DependencyInjection", ["(root)", "Internal", "Vault", "Audit", "Kinds", "Credentials", "OAuth", "Lifecycle"], "the composition root"),
     ];
 
     private static readonly Rule[] DapperRules =

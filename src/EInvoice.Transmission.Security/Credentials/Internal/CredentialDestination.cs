@@ -16,7 +16,7 @@ namespace EInvoice.Transmission.Security.Internal;
 /// Version 3 (docs/envelope-format.md, "The destination seal"): the ASCII line <c>EITS-DESTINATION-3</c> and a line
 /// feed, then one record per line in ascending ordinal order of the record names — <c>environment</c>, <c>kind</c>,
 /// <c>setting.NAME</c> for each setting and <c>secret.NAME</c> (the lowercase hexadecimal SHA-256 of the envelope) for
-/// each secret — written <c>name ':' length ':' value LF</c>, where length is the decimal number of UTF-8 bytes of the
+/// each secret and <c>expires.NAME</c> (Unix milliseconds, decimal) for each secret that has an expiry — written <c>name ':' length ':' value LF</c>, where length is the decimal number of UTF-8 bytes of the
 /// value. Unset fields have no record, so a field added to a kind later does not change the seal of a row that does not
 /// use it. Version 1 (System.Text.Json, written by 0.1) and the fixed-field version 2 are still read, through
 /// <see cref="LegacyCredentialShape"/>, and replaced by version 3 at the row's next change.
@@ -27,6 +27,9 @@ internal static class CredentialDestination
     private const string EnvironmentRecord = "environment";
     private const string SettingPrefix = "setting.";
     private const string SecretPrefix = "secret.";
+
+    /// <summary>The record of a secret's expiry: <c>expires.NAME</c>, the instant in Unix milliseconds (decimal).</summary>
+    private const string ExpiryPrefix = "expires.";
 
     private static ReadOnlySpan<byte> HeaderV3 => "EITS-DESTINATION-3\n"u8;
 
@@ -96,8 +99,19 @@ internal static class CredentialDestination
             }
         }
 
+        var expiries = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (name, value) in records ?? [])
+        {
+            if (name.StartsWith(ExpiryPrefix, StringComparison.Ordinal) && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+                && milliseconds <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            {
+                expiries[name[ExpiryPrefix.Length..]] = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+            }
+        }
+
         return row with
         {
+            SecretExpiries = expiries,
             Kind = records?.GetValueOrDefault(KindRecord) ?? row.Kind,
             Environment = records?.GetValueOrDefault(EnvironmentRecord) ?? row.Environment,
             Settings = settings,
@@ -132,6 +146,13 @@ internal static class CredentialDestination
         foreach (var (name, envelope) in row.Secrets)
         {
             records[SecretPrefix + name] = Convert.ToHexStringLower(SHA256.HashData(envelope));
+        }
+
+        // The expiries are sealed too: someone with write access to storage who could move one unseen could silence the
+        // reminders until the day the secret stops working.
+        foreach (var (name, expiresAt) in row.SecretExpiries)
+        {
+            records[ExpiryPrefix + name] = expiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         }
 
         return records;

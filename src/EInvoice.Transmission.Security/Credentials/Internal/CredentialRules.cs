@@ -30,9 +30,9 @@ internal static class CredentialRules
             throw new ArgumentException("CredentialUpdate.ExpectedVersion may not be negative.", Parameter);
         }
 
-        if (update.Settings is null || update.Secrets is null)
+        if (update.Settings is null || update.Secrets is null || update.SecretExpiries is null)
         {
-            throw new ArgumentException("CredentialUpdate.Settings and CredentialUpdate.Secrets may not be null.", Parameter);
+            throw new ArgumentException("CredentialUpdate.Settings, CredentialUpdate.Secrets and CredentialUpdate.SecretExpiries may not be null.", Parameter);
         }
     }
 

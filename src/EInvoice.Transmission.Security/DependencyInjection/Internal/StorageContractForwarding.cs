@@ -13,6 +13,8 @@ internal static class StorageContractForwarding
 
     public static ITokenLeaseRepository TokenLease(IServiceProvider services) => Forward<ITokenLeaseRepository>(services);
 
+    public static IReminderClaimRepository ReminderClaims(IServiceProvider services) => Forward<IReminderClaimRepository>(services);
+
     public static string MissingContractMessage(Type contract, Type repository)
         => $"The registered {nameof(ICredentialRepository)} ({repository.FullName}) does not implement {contract.Name}, and no " +
            $"{contract.Name} is registered. Implement {contract.Name} on the same class (recommended: it shares the " +

@@ -225,6 +225,24 @@ internal sealed class AccessTokenCache : IDisposable
     /// <summary>Whether the company is in the cache; for tests and diagnostics.</summary>
     public bool IsCached(string companyId) => _entries.ContainsKey(companyId);
 
+    /// <summary>
+    /// The companies whose last token request failed and that have not had a token since, from memory only (no I/O):
+    /// for health checks. At most <paramref name="max"/>, those that failed most often first.
+    /// </summary>
+    public IReadOnlyList<CompanyTokenProblem> Problems(int max)
+    {
+        var problems = new List<CompanyTokenProblem>();
+        foreach (var (companyId, entry) in _entries)
+        {
+            if (entry.ConsecutiveFailures > 0 && entry.LastError is { } error)
+            {
+                problems.Add(new CompanyTokenProblem(companyId, error.Error ?? OAuthTokenException.UnrecognizedError, !error.IsTransient, entry.ConsecutiveFailures, entry.BlockedUntil, (int?)error.StatusCode));
+            }
+        }
+
+        return [.. problems.OrderByDescending(static p => p.ConsecutiveFailures).ThenBy(static p => p.CompanyId, StringComparer.Ordinal).Take(max)];
+    }
+
     /// <summary>Forgets companies no request asked for within <see cref="OAuthOptions.IdleCompanyEviction"/> (none with a fetch running).</summary>
     private void EvictIdle()
     {

@@ -15,6 +15,7 @@ internal sealed class TransmissionTelemetry : IDisposable
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _unauthorizedRetries;
+    private readonly Counter<long> _expiring;
 
     public TransmissionTelemetry(IMeterFactory? meterFactory)
     {
@@ -23,6 +24,7 @@ internal sealed class TransmissionTelemetry : IDisposable
         _cacheHits = _meter.CreateCounter<long>("eits.token.cache_hits", "{request}", "Requests authenticated from the in-memory cache, without I/O.");
         _refreshes = _meter.CreateCounter<long>("eits.token.refreshes", "{refresh}", "Background refreshes of a token before it expires, by outcome.");
         _unauthorizedRetries = _meter.CreateCounter<long>("eits.http.unauthorized_retries", "{request}", "Requests resent once with a new token after a 401.");
+        _expiring = _meter.CreateCounter<long>("eits.credentials.expiring", "{reminder}", "Expiry reminders raised, once per credential version, secret and threshold, by threshold.");
     }
 
     public void TokenRequested(string grant, string outcome)
@@ -33,6 +35,8 @@ internal sealed class TransmissionTelemetry : IDisposable
     public void Refreshed(string outcome) => _refreshes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void UnauthorizedRetry() => _unauthorizedRetries.Add(1);
+
+    public void ExpiryReminder(string threshold) => _expiring.Add(1, new KeyValuePair<string, object?>("threshold", threshold));
 
     public void Dispose() => _meter.Dispose();
 }
