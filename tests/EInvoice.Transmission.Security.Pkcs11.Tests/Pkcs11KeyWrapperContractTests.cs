@@ -11,7 +11,7 @@ public sealed class Pkcs11AesGcmContractTests : KeyWrapperContractTests
     protected override Task<(IReadOnlyList<IKeyWrapper> Custodians, string KeyId)> CreateCustodianAsync()
     {
         SoftHsm.Require();
-        _wrapper = SoftHsm.Wrapper(Pkcs11WrapMechanism.AesGcm);
+        _wrapper = (Pkcs11KeyWrapper)SoftHsm.Wrapper(Pkcs11WrapMechanism.AesGcm);
         return Task.FromResult<(IReadOnlyList<IKeyWrapper>, string)>(([_wrapper], SoftHsm.KeyId));
     }
 
@@ -32,7 +32,7 @@ public sealed class Pkcs11AesKeyWrapPadContractTests : KeyWrapperContractTests
     protected override Task<(IReadOnlyList<IKeyWrapper> Custodians, string KeyId)> CreateCustodianAsync()
     {
         SoftHsm.Require();
-        _wrapper = SoftHsm.Wrapper(Pkcs11WrapMechanism.AesKeyWrapPad);
+        _wrapper = (Pkcs11KeyWrapper)SoftHsm.Wrapper(Pkcs11WrapMechanism.AesKeyWrapPad);
         return Task.FromResult<(IReadOnlyList<IKeyWrapper>, string)>(([_wrapper], SoftHsm.KeyId));
     }
 

@@ -77,7 +77,7 @@ public sealed class Pkcs11KeyWrapperTests
         SoftHsm.Require();
 
         var mechanisms = SoftHsm.WithSession((_, _, slot) => slot.GetMechanismList());
-        using var wrapper = SoftHsm.Wrapper();
+        using var wrapper = (Pkcs11KeyWrapper)SoftHsm.Wrapper();
         _ = wrapper.WrapKeyAsync(new byte[32], new KeyWrapContext(SoftHsm.KeyId, The.CompanyId, The.ClientSecretField), default).AsTask().Result;
 
         mechanisms.Should().Contain([CKM.CKM_AES_GCM, CKM.CKM_AES_KEY_WRAP_PAD]);
@@ -88,7 +88,7 @@ public sealed class Pkcs11KeyWrapperTests
     public async Task OpenAsync_AfterEverySessionOfTheProcessWasClosed_ReconnectsAndOpens()
     {
         SoftHsm.Require();
-        using var wrapper = SoftHsm.Wrapper();
+        using var wrapper = (Pkcs11KeyWrapper)SoftHsm.Wrapper();
         var vault = new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing()), [wrapper], SoftHsm.KeyId);
         var envelope = await vault.SealAsync("survives a lost session"u8.ToArray(), The.CompanyId, The.ClientSecretField);
 

@@ -164,7 +164,7 @@ public static class LeakCanaryScenario
             // The key-wrapping seam: a context, a data key wrapped by the canary ring, a custodian outage.
             IKeyWrapper ring = host.Services.GetRequiredService<IKeyEncryptionKeyProvider>().GetKeyRing();
             var wrapContext = new KeyWrapContext(host.Services.GetRequiredService<CredentialVault>().ActiveKeyId, DirectCompany, "dctce.client_secret");
-            evidence.Add(wrapContext, await ring.WrapKeyAsync(new byte[32], wrapContext, default), new KeyCustodianUnavailableException(wrapContext.KeyId, "The custodian cannot be reached.", null));
+            evidence.Add(wrapContext, await ring.WrapKeyAsync(new byte[32], wrapContext, default), new KeyCustodianUnavailableException(wrapContext.KeyId, "The custodian cannot be reached.", null), new DataKeyCacheOptions());
         }
 
         // Rotation to a second canary key, then the audit trail.

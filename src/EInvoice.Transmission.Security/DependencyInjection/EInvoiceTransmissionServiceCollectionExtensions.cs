@@ -40,7 +40,9 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddSingleton<IKeyEncryptionKeyProvider, OptionsKeyEncryptionKeyProvider>();
         services.TryAddSingleton(static sp => CredentialVault.Create(
             sp.GetRequiredService<IKeyEncryptionKeyProvider>(),
-            sp.GetServices<IKeyWrapper>(),
+            sp.GetService<DataKeyCache>() is { } cache
+                ? [.. sp.GetServices<IKeyWrapper>().Select(custodian => new CachingKeyWrapper(custodian, cache))]
+                : sp.GetServices<IKeyWrapper>(),
             new Lazy<string?>(() => sp.GetRequiredService<IOptions<CredentialVaultOptions>>().Value.WrapKeyId)));
 
         // The core registers no ICredentialRepository: the host chooses one with a Use... method. The audit trail and the

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using EInvoice.Transmission.Security.Pkcs11;
 using EInvoice.Transmission.Security.Pkcs11.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 
-namespace EInvoice.Transmission.Security.Pkcs11.Tests;
+namespace EInvoice.Transmission.Security.Testing;
 
 /// <summary>
 /// A throwaway SoftHSM2 token for the whole test run: SOFTHSM2_CONF points at a temporary directory, the token is made
@@ -13,7 +14,7 @@ namespace EInvoice.Transmission.Security.Pkcs11.Tests;
 /// CKA_EXTRACTABLE=false and CKA_SENSITIVE=true. Without SoftHSM2 (a fresh clone) the tests skip with a message; under
 /// CI (CI=true), where .ci/run installs it, a missing SoftHSM2 fails them.
 /// </summary>
-internal static partial class SoftHsm
+public static partial class SoftHsm
 {
     public const string TokenLabel = "einvoice-ci";
     public const string UserPin = "4711-ci-user";
@@ -63,8 +64,9 @@ internal static partial class SoftHsm
         Mechanism = mechanism,
     };
 
-    public static Pkcs11KeyWrapper Wrapper(Pkcs11WrapMechanism mechanism = Pkcs11WrapMechanism.Auto)
-        => new(Microsoft.Extensions.Options.Options.Create(Options(mechanism)), NullLogger<Pkcs11KeyWrapper>.Instance);
+    /// <summary>A PKCS#11 custodian of the CI key; dispose it (it is an <see cref="IDisposable"/>) when done.</summary>
+    public static IKeyWrapper Wrapper(Pkcs11WrapMechanism mechanism = Pkcs11WrapMechanism.Auto)
+        => new Pkcs11KeyWrapper(Microsoft.Extensions.Options.Options.Create(Options(mechanism)), NullLogger<Pkcs11KeyWrapper>.Instance);
 
     /// <summary>Runs <paramref name="action"/> in a logged-in read-write session of the CI token (its own, not the wrapper's).</summary>
     public static T WithSession<T>(Func<ISession, IObjectHandle, T> action) => WithSession((session, key, _) => action(session, key));
