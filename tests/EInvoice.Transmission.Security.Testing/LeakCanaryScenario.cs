@@ -92,6 +92,12 @@ public static class LeakCanaryScenario
             evidence.Add(await store.SetAsync(DirectCompany, direct, admin));
             evidence.Add(await store.SetAsync(AspCompany, asp, admin));
             evidence.Add(await store.SetAsync(BasicCompany, basic, admin));
+
+            // Staged rollover (#14): a staged canary secret is sealed, rotated below and never shown; a promotion refused.
+            var rollover = host.Services.GetRequiredService<CredentialRollover>();
+            evidence.Add(rollover, await rollover.StageAsync(BasicCompany, new CredentialUpdate().WithSecret(HttpBasicKind.Password, new SecretValue(BasicPassword + "-staged")), admin));
+            await evidence.CaptureAsync(() => rollover.PromoteAsync(BasicCompany, new CredentialChangeContext("intruder", new MfaProof("totp", new SecretValue(MfaEvidence)))));
+            evidence.Add(new CredentialPromotionResult(false, new ConnectionTestResult(The.Now, false, "refused"), await store.GetStatusAsync(BasicCompany)));
             evidence.Add(await store.SetAsync(SandboxCompany, sandbox, admin));
             await evidence.CaptureAsync(() => store.SetAsync(BasicCompany, new CredentialUpdate().WithSetting(HttpBasicKind.UserName, "user:" + BasicPassword), admin));
             await evidence.CaptureAsync(() => store.SetAsync(DirectCompany, new CredentialUpdate().WithSecret("header.cpro-account", new SecretValue(SecretHeader + "\r\nX-Evil: 1")), admin));
@@ -384,7 +390,7 @@ public sealed class LeakEvidence(IReadOnlyList<string> canaries)
     {
         // Services, handlers and exceptions are not data: their ToString() is searched, their JSON is not defined.
         if (value is Exception or HttpMessageHandler or CredentialStore or CredentialVault or CredentialConnectionTester
-            or ICredentialRepository or KeyEncryptionKeyRing or TokenRequestContext or CredentialExpiryReminders or TransmissionHealthProbe)
+            or ICredentialRepository or KeyEncryptionKeyRing or TokenRequestContext or CredentialExpiryReminders or TransmissionHealthProbe or CredentialRollover)
         {
             return null;
         }

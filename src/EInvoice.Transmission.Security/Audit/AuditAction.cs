@@ -23,4 +23,13 @@ public enum AuditAction
     /// integrity check, and an administrator replaced all of it (or tried to, when refused).
     /// </summary>
     DestinationReset = 5,
+
+    /// <summary>New credentials were staged for a company while the current ones keep serving (or an attempt to, when refused).</summary>
+    CredentialsStaged = 6,
+
+    /// <summary>
+    /// Staged credentials replaced the current ones, after a passing connection test or an explicit override named in
+    /// the entry's detail (or an attempt to, when refused: a failed test, a missing proof).
+    /// </summary>
+    StagedCredentialsPromoted = 7,
 }

@@ -64,6 +64,12 @@ public sealed record CredentialStatus
     /// </summary>
     public IReadOnlyDictionary<string, DateTimeOffset> SecretExpiries { get; init; } = new Dictionary<string, DateTimeOffset>();
 
+    /// <summary>
+    /// Gets the fields staged to replace the current ones (<see cref="CredentialRollover"/>), such as
+    /// <c>staged.client_secret</c>; empty when nothing is staged. The current credentials serve until promotion.
+    /// </summary>
+    public IReadOnlyList<string> StagedFields { get; init; } = [];
+
     /// <summary>Gets the earliest of <see cref="SecretExpiries"/>: when the first secret stops working, or <see langword="null"/> when none has an expiry.</summary>
     public DateTimeOffset? ExpiresAt => SecretExpiries.Count == 0 ? null : SecretExpiries.Values.Min();
 

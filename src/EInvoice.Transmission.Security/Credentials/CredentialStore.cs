@@ -14,7 +14,7 @@ namespace EInvoice.Transmission.Security;
 /// they are present. The store is a thread-safe singleton; storage is the <see cref="ICredentialRepository"/> and the
 /// <see cref="IAuditTrailRepository"/> the host chose.
 /// </remarks>
-public sealed class CredentialStore
+public sealed partial class CredentialStore
 {
     private const int AuditPageSize = 500;
     private const int MaxAuditVerificationAttempts = 3;
@@ -936,14 +936,15 @@ public sealed class CredentialStore
             ConfiguredAt = row.ConfiguredAt,
             ConfiguredBy = row.ConfiguredBy,
             Version = row.Version,
-            Settings = new Dictionary<string, string>(row.Settings, StringComparer.Ordinal),
-            SecretNames = [.. row.Secrets.Keys.Order(StringComparer.Ordinal)],
+            Settings = row.Settings.Where(static s => !IsStaged(s.Key)).ToDictionary(StringComparer.Ordinal),
+            SecretNames = [.. row.Secrets.Keys.Where(static n => !IsStaged(n)).Order(StringComparer.Ordinal)],
             AccessTokenExpiresAt = row.AccessToken is null ? null : row.AccessTokenExpiresAt,
-            SecretExpiries = new Dictionary<string, DateTimeOffset>(row.SecretExpiries, StringComparer.Ordinal),
+            SecretExpiries = row.SecretExpiries.Where(static e => !IsStaged(e.Key)).ToDictionary(StringComparer.Ordinal),
+            StagedFields = StagedFields(stored),
         };
     }
 
-    private async Task EnsureMfaAsync(string companyId, AuditAction action, CredentialChangeContext context, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    internal async Task EnsureMfaAsync(string companyId, AuditAction action, CredentialChangeContext context, IReadOnlyList<string> fields, CancellationToken cancellationToken)
     {
         CredentialChangeRefusalReason? refusal = null;
         Exception? verifierFailure = null;

@@ -94,6 +94,11 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
         services.TryAddSingleton<TokenClient>();
         services.TryAddSingleton<AccessTokenCache>();
         services.TryAddSingleton(static sp => new CredentialConnectionTester(sp.GetRequiredService<AccessTokenCache>()));
+        services.TryAddSingleton(static sp => new CredentialRollover(
+            sp.GetRequiredService<CredentialStore>(),
+            sp.GetService<ICredentialRepository>() ?? throw new InvalidOperationException(StorageRegistrationValidator.NoRepositoryMessage),
+            sp.GetRequiredService<TokenPathGateway>(),
+            sp.GetRequiredService<AccessTokenCache>()));
         return new EInvoiceTransmissionBuilder(services);
     }
 

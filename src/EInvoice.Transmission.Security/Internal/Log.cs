@@ -140,4 +140,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1505, EventName = "ExpiryReminderForTamperedCredentials", Level = LogLevel.Error,
         Message = "Company {CompanyId} failed its destination integrity check; reminder {Threshold} for the secret {SecretName} uses the sealed expiry {ExpiresAt:O}.")]
     public static partial void ExpiryReminderForTamperedCredentials(this ILogger logger, string companyId, string secretName, string threshold, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 1510, EventName = "StagedPromotionRefused", Level = LogLevel.Warning,
+        Message = "The staged credentials of company {CompanyId} were not promoted for {Actor}: {Reason} The current ones keep serving.")]
+    public static partial void StagedPromotionRefused(this ILogger logger, string companyId, string actor, string reason);
 }

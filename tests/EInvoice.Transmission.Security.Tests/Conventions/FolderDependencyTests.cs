@@ -28,7 +28,7 @@ public sealed partial class FolderDependencyTests
         new("Kinds", ["(root)", "Internal", "Vault", "Credentials", "OAuth.OAuthOptions", "OAuth.TokenClient"], "a kind reads credential values and requests tokens; it never sees the cache, the handler or the audit"),
         new("Credentials", ["(root)", "Internal", "Vault", "Audit", "Kinds", "OAuth.OAuthTokenException"], "TokenPathGateway reports unreadable credentials as a token failure"),
         new("OAuth", ["(root)", "Internal", "Vault", "Credentials", "Kinds"], "reads storage through TokenPathGateway; holds CredentialStore only for its change event"),
-        new("Lifecycle", ["(root)", "Internal", "Vault.CredentialVault", "Credentials", "OAuth.TransmissionTelemetry", "OAuth.AccessTokenCache", "OAuth.CompanyTokenProblem"], "reads the safe statuses and claims reminders in storage; counts them on the library's meter; the health probe asks the vault, storage and the token cache"),
+        new("Lifecycle", ["(root)", "Internal", "Vault.CredentialVault", "Vault.CredentialVaultException", "Audit.AuditAction", "Credentials", "OAuth.TransmissionTelemetry", "OAuth.AccessTokenCache", "OAuth.CompanyTokenProblem"], "reads the safe statuses and claims reminders in storage; counts them on the library's meter; the health probe and the rollover ask the vault, storage and the token cache"),
         new("DependencyInjection", ["(root)", "Internal", "Vault", "Audit", "Kinds", "Credentials", "OAuth", "Lifecycle"], "the composition root"),
     ];
 

@@ -201,6 +201,39 @@ internal sealed class TokenPathGateway
         };
     }
 
+    /// <summary>
+    /// The credentials the row's staged values would make (<see cref="CredentialStore.StagedPrefix"/>): the current ones
+    /// with every staged setting and secret in place of its current value, for a connection test before promotion.
+    /// The destination seal is checked first, as for the current credentials.
+    /// </summary>
+    /// <exception cref="CredentialVaultException">The destination failed its check, or an envelope does not open.</exception>
+    public TransmissionCredentials OpenStaged(StoredCredential row)
+    {
+        var current = Open(row, null);
+        var settings = row.Settings.Where(static s => !CredentialStore.IsStaged(s.Key)).ToDictionary(StringComparer.Ordinal);
+        var secrets = new Dictionary<string, SecretValue>(StringComparer.Ordinal);
+        foreach (var name in current.Values.SecretNames)
+        {
+            if (current.Values.GetSecret(name) is { } value)
+            {
+                secrets[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in row.Settings.Where(static s => CredentialStore.IsStaged(s.Key)))
+        {
+            settings[name[CredentialStore.StagedPrefix.Length..]] = value;
+        }
+
+        foreach (var (name, envelope) in row.Secrets.Where(static s => CredentialStore.IsStaged(s.Key)))
+        {
+            secrets[name[CredentialStore.StagedPrefix.Length..]] = _vault.OpenSecret(envelope, row.CompanyId, SecretFields.Envelope(name));
+        }
+
+        var values = new CredentialValues(row.CompanyId, current.Environment, settings, secrets);
+        return current with { Values = values, ApiEndpoint = current.Kind.GetApiEndpoint(values), AccessToken = null, RefreshToken = null, AccessTokenExpiresAt = null, AccessTokenRefreshAt = null, Source = null };
+    }
+
     private static bool SameBytes(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
     private static bool SameDestination(StoredCredential known, StoredCredential row)

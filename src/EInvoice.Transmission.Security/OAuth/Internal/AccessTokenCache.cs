@@ -210,6 +210,38 @@ internal sealed class AccessTokenCache : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Tries credentials that are not stored as the current ones (staged for promotion): a token request (or an API call
+    /// with a static kind's headers), nothing cached, stored or recorded. The error is scrubbed of every secret.
+    /// </summary>
+    public async Task<ConnectionTestResult> TestCandidateAsync(TransmissionCredentials candidate, CancellationToken cancellationToken)
+    {
+        var testedAt = _timeProvider.GetUtcNow();
+        string? error = null;
+        try
+        {
+            if (candidate.Kind.UsesAccessToken)
+            {
+                EnsureTokenDestination(candidate);
+                await RequestTokenAsync(candidate, refreshToken: null, cancellationToken).ConfigureAwait(false);
+            }
+            else if (candidate.ApiEndpoint is not null)
+            {
+                var probe = AuthSnapshot.ForStatic(candidate, DateTimeOffset.MaxValue);
+                if (probe.Authorization is not null || probe.Headers.Length > 0)
+                {
+                    (error, _) = await ProbeAsync(probe, candidate, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OAuthTokenException ex)
+        {
+            error = ex.Message;
+        }
+
+        return new ConnectionTestResult(testedAt, error is null, SecretScrubber.Scrub(error, candidate.Secrets()));
+    }
+
     public void Dispose()
     {
         _store.CredentialsChanged -= OnCredentialsChanged;
