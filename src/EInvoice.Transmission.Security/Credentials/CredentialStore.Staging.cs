@@ -40,7 +40,7 @@ public sealed partial class CredentialStore
 
         var existing = await _repository.GetAsync(companyId, cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"Company '{companyId}' has no credentials to stage a replacement for: create them with SetAsync.", nameof(companyId));
-        if (!_rows.CheckDestination(existing).IsIntact)
+        if (!(await _rows.CheckDestinationAsync(existing, cancellationToken).ConfigureAwait(false)).IsIntact)
         {
             throw new ArgumentException($"The stored destination of company '{companyId}' failed its integrity check: reset it with SetAsync before staging.", nameof(companyId));
         }

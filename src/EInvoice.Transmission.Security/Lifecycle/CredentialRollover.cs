@@ -75,7 +75,7 @@ public sealed class CredentialRollover
         {
             try
             {
-                test = await _tokens.TestCandidateAsync(_gateway.OpenStaged(row!), cancellationToken).ConfigureAwait(false);
+                test = await _tokens.TestCandidateAsync(await _gateway.OpenStagedAsync(row!, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
             catch (CredentialVaultException)
             {

@@ -207,9 +207,9 @@ internal sealed class TokenPathGateway
     /// The destination seal is checked first, as for the current credentials.
     /// </summary>
     /// <exception cref="CredentialVaultException">The destination failed its check, or an envelope does not open.</exception>
-    public TransmissionCredentials OpenStaged(StoredCredential row)
+    public async Task<TransmissionCredentials> OpenStagedAsync(StoredCredential row, CancellationToken cancellationToken)
     {
-        var current = Open(row, null);
+        var current = await OpenAsync(row, null, cancellationToken).ConfigureAwait(false);
         var settings = row.Settings.Where(static s => !CredentialStore.IsStaged(s.Key)).ToDictionary(StringComparer.Ordinal);
         var secrets = new Dictionary<string, SecretValue>(StringComparer.Ordinal);
         foreach (var name in current.Values.SecretNames)
@@ -227,7 +227,7 @@ internal sealed class TokenPathGateway
 
         foreach (var (name, envelope) in row.Secrets.Where(static s => CredentialStore.IsStaged(s.Key)))
         {
-            secrets[name[CredentialStore.StagedPrefix.Length..]] = _vault.OpenSecret(envelope, row.CompanyId, SecretFields.Envelope(name));
+            secrets[name[CredentialStore.StagedPrefix.Length..]] = await _vault.OpenSecretAsync(envelope, row.CompanyId, SecretFields.Envelope(name), cancellationToken).ConfigureAwait(false);
         }
 
         var values = new CredentialValues(row.CompanyId, current.Environment, settings, secrets);
