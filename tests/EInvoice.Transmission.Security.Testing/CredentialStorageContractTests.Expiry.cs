@@ -87,6 +87,23 @@ public abstract partial class CredentialStorageContractTests
         read.ToString().Should().NotContain(jwt.Split('.')[1]);
     }
 
+    [SkippableTheory]
+    [InlineData("{\"\\udc00\":1}")]
+    [InlineData("{\"\\ud800x\":1,\"exp\":1e400}")]
+    [InlineData("{\"exp\":\"soon\"}")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"exp\":1e400}")]
+    public async Task SetAsync_ApiKeyThatIsAJwtWithAnOddPayload_IsStoredWithoutAnExpiry(string payload)
+    {
+        // An API key is the administrator's text: a payload the reader cannot use means "no expiry", never an error
+        // (which would name what the payload holds, and refuse a key the platform accepts).
+        var key = $"{Base64Url("{\"alg\":\"none\"}")}.{Base64Url(payload)}.c2lnbmF0dXJl";
+
+        var status = await Store.SetAsync(The.CompanyId, The.AspCredentials.WithSecret(ApiKeyKind.ApiKey, new SecretValue(key)), The.AdminWithMfa);
+
+        status.ExpiresAt.Should().BeNull();
+    }
+
     [SkippableFact]
     public async Task SetAsync_ClientSecretThatLooksLikeAJwt_IsNotReadBecauseTheKindDoesNotDeclareIt()
     {

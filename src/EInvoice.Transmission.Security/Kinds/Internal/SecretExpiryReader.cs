@@ -49,8 +49,11 @@ internal static class SecretExpiryReader
 
             return null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a member name with an invalid escape (which the reader reports as InvalidOperationException
+            // when it unescapes it to compare): not a token the reader can use, so no expiry. The exception is dropped,
+            // since its message may quote the payload of a secret.
             return null;
         }
         finally
