@@ -130,6 +130,21 @@ public abstract partial class CredentialStorageContractTests
     }
 
     [SkippableFact]
+    public async Task ExpiryMovedInStorage_ThenAResetThatKeepsTheSecret_SealsTheConfirmedDateNotThePlantedOne()
+    {
+        await Store.SetAsync(The.CompanyId, The.DirectCredentials.WithSecretExpiry(OAuthClientCredentialsKind.ClientSecret, SecretExpiry), The.AdminWithMfa);
+        await TamperWithRowAsync(r => r with { SecretExpiries = new Dictionary<string, DateTimeOffset> { [OAuthClientCredentialsKind.ClientSecret] = SecretExpiry.AddYears(1) } });
+
+        // The administrator resets the destination as the refusal asks; the reset does not mention the expiry.
+        var reset = new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Production }.WithSetting(OAuthClientCredentialsKind.ClientId, The.ClientId).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, The.TokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, The.ApiEndpoint);
+        var status = await Store.SetAsync(The.CompanyId, reset, The.AdminWithMfa);
+
+        status.IsDestinationIntact.Should().BeTrue();
+        status.ExpiresAt.Should().Be(SecretExpiry, "the kept secret keeps the expiry sealed with it");
+        (await Repository.GetAsync(The.CompanyId))!.SecretExpiries[OAuthClientCredentialsKind.ClientSecret].Should().Be(SecretExpiry);
+    }
+
+    [SkippableFact]
     public async Task ExpiryMovedInStorage_ThenStatusAndARoutineChange_ShowTheSealedDateAndRefuseToAdoptIt()
     {
         // The attacker writes the database: pushing the expiry a year out would silence every reminder.

@@ -717,7 +717,13 @@ public sealed partial class CredentialStore
         {
             // A secret the check found changed (or every secret, when the seal is missing or unreadable) is not kept
             // either: it may be an old one put back from a backup. The reset must set it again.
-            var suspect = existing! with { Secrets = existing.Secrets.Where(s => !check.TamperedFields.Contains(SecretFields.Audit(s.Key))).ToDictionary(StringComparer.Ordinal) };
+            // A kept secret keeps the expiry that was sealed with it, never the one in the column: the reset does not
+            // name expiries it does not set, so adopting a planted date would re-seal it unseen.
+            var suspect = existing! with
+            {
+                Secrets = existing.Secrets.Where(s => !check.TamperedFields.Contains(SecretFields.Audit(s.Key))).ToDictionary(StringComparer.Ordinal),
+                SecretExpiries = CredentialDestination.AsSealed(existing, check.SealedDestination).SecretExpiries,
+            };
             var (row, fields) = Merge(companyId, kind, suspect, keepSettings: false, update, await sealSecrets().ConfigureAwait(false), actor, now);
 
             // A reset names everything it sets and everything it clears: kind, environment, every field it sets (all
