@@ -144,4 +144,37 @@ public sealed class CustodianVaultTests
         context.GetAssociatedData(0x01).Should().Equal(EnvelopeSpec.WrapAad(header, EnvelopeSpec.Context(The.CompanyId, The.ClientSecretField)));
         context.ToString().Should().Be($"KeyWrapContext {{ KeyId = {The.KeyId}, CompanyId = {The.CompanyId}, FieldName = {The.ClientSecretField} }}");
     }
+
+    [Fact]
+    public void StartupValidation_CustodianCannotWrapAndUnwrapAProbe_FailsNamingTheSetting()
+    {
+        _custodian.IsAvailable = false;
+        var services = new ServiceCollection();
+        services.AddSingleton<IKeyWrapper>(_custodian);
+        services.AddEInvoiceTransmission(options =>
+        {
+            options.Keys[The.KeyId] = The.Key;
+            options.ActiveKeyId = The.KeyId;
+            options.WrapKeyId = _custodian.KeyId;
+        }).UseInMemoryCredentialRepository();
+        using var provider = services.BuildServiceProvider();
+
+        var start = () => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
+            .WithMessage("*'EInvoiceTransmission:Vault:WrapKeyId' ('custodian_2026') cannot wrap and unwrap a probe*KeyCustodianUnavailableException*switched off*");
+        _custodian.IsAvailable = true;
+        var healthy = new ServiceCollection();
+        healthy.AddSingleton<IKeyWrapper>(_custodian);
+        healthy.AddEInvoiceTransmission(options =>
+        {
+            options.Keys[The.KeyId] = The.Key;
+            options.ActiveKeyId = The.KeyId;
+            options.WrapKeyId = _custodian.KeyId;
+        }).UseInMemoryCredentialRepository();
+        using var healthyProvider = healthy.BuildServiceProvider();
+        var (wraps, unwraps) = (_custodian.Wraps, _custodian.Unwraps);
+        healthyProvider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        (_custodian.Wraps - wraps, _custodian.Unwraps - unwraps).Should().Be((1, 1), "the healthy start-up probed once: one wrap, one unwrap");
+    }
 }

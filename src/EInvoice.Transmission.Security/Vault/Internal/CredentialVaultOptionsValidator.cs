@@ -10,6 +10,8 @@ internal sealed class CredentialVaultOptionsValidator(IEnumerable<IKeyWrapper> c
     private const string KeysSetting = Section + ":Keys";
     private const string ActiveKeyIdSetting = Section + ":ActiveKeyId";
     private const string WrapKeyIdSetting = Section + ":WrapKeyId";
+    private const string ProbeCompanyId = "einvoice-startup-probe";
+    private const string ProbeFieldName = "custody.probe";
 
     public ValidateOptionsResult Validate(string? name, CredentialVaultOptions options)
     {
@@ -55,15 +57,53 @@ internal sealed class CredentialVaultOptionsValidator(IEnumerable<IKeyWrapper> c
                 : $"'{ActiveKeyIdSetting}' is '{options.ActiveKeyId}', which is not one of the keys in '{KeysSetting}'.");
         }
 
-        if (options.WrapKeyId is { } wrapKeyId
-            && !keys.Exists(k => string.Equals(k.Key, wrapKeyId, StringComparison.Ordinal))
-            && !custodians.Any(c => c.HoldsKey(wrapKeyId)))
+        if (options.WrapKeyId is { } wrapKeyId && !keys.Exists(k => string.Equals(k.Key, wrapKeyId, StringComparison.Ordinal)))
         {
-            failures.Add(
-                $"'{WrapKeyIdSetting}' is '{wrapKeyId}', which is neither one of the keys in '{KeysSetting}' nor held by a registered key custodian " +
-                "(register one, for example with AddPkcs11KeyCustody, or clear the setting to wrap with the local key ring).");
+            if (!KeyEncryptionKeyRules.IsValidKeyId(wrapKeyId))
+            {
+                failures.Add($"'{WrapKeyIdSetting}' is not a valid key id: use {KeyEncryptionKeyRules.KeyIdRule}.");
+            }
+            else if (custodians.FirstOrDefault(c => c.HoldsKey(wrapKeyId)) is not { } custodian)
+            {
+                failures.Add(
+                    $"'{WrapKeyIdSetting}' is '{wrapKeyId}', which is neither one of the keys in '{KeysSetting}' nor held by a registered key custodian " +
+                    "(register one, for example with AddPkcs11KeyCustody, or clear the setting to wrap with the local key ring).");
+            }
+            else if (Probe(custodian, wrapKeyId) is { } problem)
+            {
+                failures.Add($"The key custodian of '{WrapKeyIdSetting}' ('{wrapKeyId}') cannot wrap and unwrap a probe, so nothing could be sealed or opened: {problem}");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Wraps a random data key with the custodian and unwraps it again, once, at start-up: a custodian that cannot (an
+    /// unreachable HSM, a wrong PIN, a key without the right usage) stops the host instead of failing the first seal.
+    /// Validation is synchronous, so the probe waits for the custodian here, once per process.
+    /// </summary>
+    private static string? Probe(IKeyWrapper custodian, string keyId)
+    {
+        var dataKey = GC.AllocateArray<byte>(32, pinned: true);
+        var unwrapped = GC.AllocateArray<byte>(32, pinned: true);
+        try
+        {
+            RandomNumberGenerator.Fill(dataKey);
+            var context = new KeyWrapContext(keyId, ProbeCompanyId, ProbeFieldName);
+            var wrapped = custodian.WrapKeyAsync(dataKey, context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            custodian.UnwrapKeyAsync(wrapped, context, unwrapped, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            return CryptographicOperations.FixedTimeEquals(dataKey, unwrapped) ? null : "the probe did not unwrap to what was wrapped.";
+        }
+        catch (Exception ex)
+        {
+            // Custodian messages carry no key material (IKeyWrapper's contract); they name what to fix.
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+            CryptographicOperations.ZeroMemory(unwrapped);
+        }
     }
 }
