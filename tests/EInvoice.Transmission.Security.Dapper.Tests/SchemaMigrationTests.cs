@@ -75,7 +75,7 @@ public sealed class SchemaMigrationTests : IDisposable
 
         await using (var connection = await source.OpenConnectionAsync())
         {
-            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5, 6);
+            (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5, 6, 7);
         }
 
         var row = await repository.GetAsync("company-v1");
@@ -99,7 +99,7 @@ public sealed class SchemaMigrationTests : IDisposable
     {
         await using var connection = await source.OpenConnectionAsync();
         (await connection.QueryAsync<string>(tablesSql)).Should().BeEquivalentTo("eits_credentials", "eits_audit", "eits_audit_head", "eits_schema_version", "eits_reminders");
-        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5, 6);
+        (await connection.QueryAsync<long>("SELECT version FROM eits_schema_version ORDER BY version")).Should().Equal(1, 2, 3, 4, 5, 6, 7);
         (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM eits_audit_head")).Should().Be(1);
     }
 

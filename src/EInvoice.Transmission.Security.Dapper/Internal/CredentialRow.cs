@@ -6,7 +6,7 @@ internal sealed class CredentialRow
     public const string Columns =
         "company_id AS CompanyId, kind AS Kind, environment AS Environment, settings AS Settings, secrets AS Secrets, secret_expiries AS SecretExpiries, " +
         "access_token AS AccessToken, refresh_token AS RefreshToken, " +
-        "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
+        "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, serving_secret AS ServingSecretName, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
         "last_test_at AS LastTestAt, last_test_succeeded AS LastTestSucceeded, last_test_error AS LastTestError, " +
         "configured_at AS ConfiguredAt, configured_by AS ConfiguredBy, version AS Version, row_version AS RowVersion";
 
@@ -34,6 +34,8 @@ internal sealed class CredentialRow
     public long? AccessTokenExpiresAt { get; set; }
 
     public long? AccessTokenRefreshAt { get; set; }
+
+    public string? ServingSecretName { get; set; }
 
     public bool? IsValid { get; set; }
 
@@ -69,6 +71,7 @@ internal sealed class CredentialRow
         DestinationSeal = credential.DestinationSeal,
         AccessTokenExpiresAt = credential.AccessTokenExpiresAt?.ToUnixTimeMilliseconds(),
         AccessTokenRefreshAt = credential.AccessTokenRefreshAt?.ToUnixTimeMilliseconds(),
+        ServingSecretName = credential.ServingSecretName,
         IsValid = credential.IsValid,
         LastValidatedAt = credential.LastValidatedAt?.ToUnixTimeMilliseconds(),
         LastTestAt = credential.LastTestAt?.ToUnixTimeMilliseconds(),
@@ -94,6 +97,7 @@ internal sealed class CredentialRow
         DestinationSeal = DestinationSeal,
         AccessTokenExpiresAt = FromUnix(AccessTokenExpiresAt),
         AccessTokenRefreshAt = FromUnix(AccessTokenRefreshAt),
+        ServingSecretName = ServingSecretName,
         IsValid = IsValid,
         LastValidatedAt = FromUnix(LastValidatedAt),
         LastTestAt = FromUnix(LastTestAt),

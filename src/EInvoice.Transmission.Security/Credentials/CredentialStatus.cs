@@ -65,6 +65,13 @@ public sealed record CredentialStatus
     public IReadOnlyDictionary<string, DateTimeOffset> SecretExpiries { get; init; } = new Dictionary<string, DateTimeOffset>();
 
     /// <summary>
+    /// Gets the field name of the secret that obtained the current access token when it is not the kind's usual one:
+    /// <see cref="OAuthClientCredentialsKind.SecondaryClientSecret"/> while the primary client secret is refused.
+    /// <see langword="null"/> when the usual secret serves (or no token is stored).
+    /// </summary>
+    public string? ServingSecretName { get; init; }
+
+    /// <summary>
     /// Gets the fields staged to replace the current ones (<see cref="CredentialRollover"/>), such as
     /// <c>staged.client_secret</c>; empty when nothing is staged. The current credentials serve until promotion.
     /// </summary>

@@ -947,6 +947,7 @@ public sealed partial class CredentialStore
             AccessTokenExpiresAt = row.AccessToken is null ? null : row.AccessTokenExpiresAt,
             SecretExpiries = row.SecretExpiries.Where(static e => !IsStaged(e.Key)).ToDictionary(StringComparer.Ordinal),
             StagedFields = StagedFields(stored),
+            ServingSecretName = row.AccessToken is null ? null : row.ServingSecretName,
         };
     }
 

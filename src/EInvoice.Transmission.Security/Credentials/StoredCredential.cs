@@ -55,6 +55,9 @@ public sealed record StoredCredential
     /// <summary>Gets when the cached access token is due for a refresh, as the instance that obtained it computed.</summary>
     public DateTimeOffset? AccessTokenRefreshAt { get; init; }
 
+    /// <summary>Gets the field name of the secret that obtained the cached access token when it is not the kind's usual one (a secondary client secret).</summary>
+    public string? ServingSecretName { get; init; }
+
     /// <summary>Gets whether the credentials last proved to work.</summary>
     public bool? IsValid { get; init; }
 

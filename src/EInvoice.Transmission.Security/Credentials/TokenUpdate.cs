@@ -19,6 +19,9 @@ public sealed record TokenUpdate
     /// <summary>Gets when the access token is due for a refresh.</summary>
     public DateTimeOffset? AccessTokenRefreshAt { get; init; }
 
+    /// <summary>Gets the field name of the secret that obtained the access token when it is not the kind's usual one (a secondary client secret).</summary>
+    public string? ServingSecretName { get; init; }
+
     /// <summary>Gets whether the credentials proved to work; <see langword="null"/> leaves <see cref="StoredCredential.IsValid"/> and <see cref="StoredCredential.LastValidatedAt"/> as they are.</summary>
     public bool? IsValid { get; init; }
 
@@ -42,6 +45,7 @@ public sealed record TokenUpdate
             RefreshToken = RefreshToken,
             AccessTokenExpiresAt = AccessTokenExpiresAt,
             AccessTokenRefreshAt = AccessTokenRefreshAt,
+            ServingSecretName = ServingSecretName,
             IsValid = IsValid ?? row.IsValid,
             LastValidatedAt = IsValid is null ? row.LastValidatedAt : ValidatedAt,
         };

@@ -144,4 +144,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1510, EventName = "StagedPromotionRefused", Level = LogLevel.Warning,
         Message = "The staged credentials of company {CompanyId} were not promoted for {Actor}: {Reason} The current ones keep serving.")]
     public static partial void StagedPromotionRefused(this ILogger logger, string companyId, string actor, string reason);
+
+    [LoggerMessage(EventId = 1511, EventName = "SecondarySecretServing", Level = LogLevel.Warning,
+        Message = "The client secret of company {CompanyId} was refused (invalid_client); {SecretName} obtained the token and serves. Replace the refused one.")]
+    public static partial void SecondarySecretServing(this ILogger logger, string companyId, string secretName);
 }

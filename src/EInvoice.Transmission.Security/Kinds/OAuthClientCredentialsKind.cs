@@ -43,6 +43,13 @@ public sealed class OAuthClientCredentialsKind : CredentialKind
     /// <summary>The family of extra token-request headers, such as <c>token_header.onbehalfof</c>.</summary>
     public const string TokenHeaderPrefix = "token_header.";
 
+    /// <summary>
+    /// The optional second client secret, for platforms that issue two so that one can be replaced while the other works
+    /// (MyInvois, Egypt ETA): <c>client_secret_secondary</c>. When the token endpoint refuses the primary with
+    /// <c>invalid_client</c>, the secondary is tried once; <see cref="CredentialStatus.ServingSecretName"/> says which serves.
+    /// </summary>
+    public const string SecondaryClientSecret = "client_secret_secondary";
+
     /// <summary>The family of extra API headers, plain or secret, such as <c>header.cpro-account</c>.</summary>
     public const string HeaderPrefix = FieldNameRules.HeaderPrefix;
 
@@ -64,6 +71,7 @@ public sealed class OAuthClientCredentialsKind : CredentialKind
             [
                 CredentialField.Text(ClientId, isRequired: true),
                 CredentialField.Secret(ClientSecret, isRequired: true),
+                CredentialField.Secret(SecondaryClientSecret),
                 CredentialField.Endpoint(TokenEndpoint, isRequired: true),
                 CredentialField.Endpoint(ApiEndpoint, isRequired: true),
                 CredentialField.Scope(Scope),
@@ -107,10 +115,28 @@ public sealed class OAuthClientCredentialsKind : CredentialKind
     }
 
     /// <inheritdoc/>
-    protected internal override Task<IssuedToken> RequestTokenAsync(TokenRequestContext context, CancellationToken cancellationToken)
+    /// <remarks>
+    /// When the platform refuses the client secret with <c>invalid_client</c> and the credentials hold a
+    /// <see cref="SecondaryClientSecret"/>, the request is made once more with it; the token then says so
+    /// (<see cref="IssuedToken.ServingSecretName"/>). Any other failure, or a refusal of the secondary too, is thrown.
+    /// </remarks>
+    protected internal override async Task<IssuedToken> RequestTokenAsync(TokenRequestContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.TokenClient.RequestAsync(context.Values, refreshToken: null, cancellationToken);
+        try
+        {
+            return await context.TokenClient.RequestAsync(context.Values, refreshToken: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OAuthTokenException ex) when (ex.Error == "invalid_client" && context.Values.GetSecret(SecondaryClientSecret) is { } secondary)
+        {
+            // The two swap places, so that both stay among the values every error text is scrubbed of.
+            var secrets = context.Values.SecretNames.ToDictionary(static n => n, n => context.Values.GetSecret(n)!, StringComparer.Ordinal);
+            secrets[SecondaryClientSecret] = secrets[ClientSecret];
+            secrets[ClientSecret] = secondary;
+            var swapped = new CredentialValues(context.Values.CompanyId, context.Values.Environment, context.Values.Settings, secrets);
+            var token = await context.TokenClient.RequestAsync(swapped, refreshToken: null, cancellationToken).ConfigureAwait(false);
+            return token with { ServingSecretName = SecondaryClientSecret };
+        }
     }
 
     /// <inheritdoc/>

@@ -43,7 +43,10 @@ public sealed class TransmissionHealthProbe
         }
     }
 
-    /// <summary>Reads one row, and the schema version when the repository reports it (<see cref="IStorageSchemaCheck"/>).</summary>
+    /// <summary>
+    /// Reads one row (a repository that migrates on first use does so then), then the schema version when the repository
+    /// reports it (<see cref="IStorageSchemaCheck"/>).
+    /// </summary>
     /// <param name="cancellationToken">Cancels the probe.</param>
     /// <returns>The storage's state.</returns>
     public async Task<StorageProbeResult> CheckStorageAsync(CancellationToken cancellationToken = default)
@@ -51,17 +54,15 @@ public sealed class TransmissionHealthProbe
         StorageSchemaVersion? schema = null;
         try
         {
+            await _repository.ListAsync(null, 1, cancellationToken).ConfigureAwait(false);
+
+            // After the read: a repository that migrates on first use (the Dapper one) has done so by now, so what is
+            // reported behind is storage that could not be brought to the version (an account without DDL rights).
             if (_repository is IStorageSchemaCheck check)
             {
                 schema = await check.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
-                if (schema.Current < schema.Expected)
-                {
-                    // Reading a row now would migrate it: report what is there instead.
-                    return new StorageProbeResult(true, schema, null);
-                }
             }
 
-            await _repository.ListAsync(null, 1, cancellationToken).ConfigureAwait(false);
             return new StorageProbeResult(true, schema, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -25,7 +25,7 @@ public sealed partial class FolderDependencyTests
         new("Internal", ["Audit", "Credentials"], "Log takes their enums as message parameters"),
         new("Vault", ["(root)", "Internal", "Audit.AuditKey"], "the vault derives the audit key from the active KEK; nothing else of the audit"),
         new("Audit", ["Internal", "Vault.CredentialVault", "Vault.KeyEncryptionKey"], "the audit MAC key comes from the KEK ring"),
-        new("Kinds", ["(root)", "Internal", "Vault", "Credentials", "OAuth.OAuthOptions", "OAuth.TokenClient"], "a kind reads credential values and requests tokens; it never sees the cache, the handler or the audit"),
+        new("Kinds", ["(root)", "Internal", "Vault", "Credentials", "OAuth.OAuthOptions", "OAuth.TokenClient", "OAuth.OAuthTokenException"], "a kind reads credential values and requests tokens (and reads the refusal that makes it try a secondary secret); it never sees the cache, the handler or the audit"),
         new("Credentials", ["(root)", "Internal", "Vault", "Audit", "Kinds", "OAuth.OAuthTokenException"], "TokenPathGateway reports unreadable credentials as a token failure"),
         new("OAuth", ["(root)", "Internal", "Vault", "Credentials", "Kinds"], "reads storage through TokenPathGateway; holds CredentialStore only for its change event"),
         new("Lifecycle", ["(root)", "Internal", "Vault.CredentialVault", "Vault.CredentialVaultException", "Audit.AuditAction", "Credentials", "OAuth.TransmissionTelemetry", "OAuth.AccessTokenCache", "OAuth.CompanyTokenProblem"], "reads the safe statuses and claims reminders in storage; counts them on the library's meter; the health probe and the rollover ask the vault, storage and the token cache"),

@@ -773,7 +773,12 @@ internal sealed class AccessTokenCache : IDisposable
         var snapshot = AuthSnapshot.ForBearer(credentials, token.AccessToken, token.RefreshToken, token.ExpiresAt, refreshBefore, _policy.RecheckAt(now));
         try
         {
-            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, releaseLeaseOf, cancellationToken).ConfigureAwait(false);
+            if (token.ServingSecretName is { } serving)
+            {
+                _logger.SecondarySecretServing(credentials.CompanyId, serving);
+            }
+
+            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, releaseLeaseOf, token.ServingSecretName, cancellationToken).ConfigureAwait(false);
             return (snapshot, true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
