@@ -202,7 +202,7 @@ public static class LeakCanaryScenario
             evidence.Add(reminders, new ReminderClaim(BasicCompany, 1, HttpBasicKind.Password, "7d", The.Now, "canary-host"), new CredentialExpiryReminderOptions());
             evidence.Logs.Add(reminderLogs);
             var probe = new TransmissionHealthProbe(host.Services.GetRequiredService<CredentialVault>(), repository, host.Services.GetRequiredService<Internal.AccessTokenCache>(), reminders);
-            evidence.Add(probe, probe.CheckVault() ?? "key ring usable", await probe.CheckStorageAsync(), probe.GetTokenProblems().ToArray(), (await probe.GetExpiringAsync()).ToArray(), new StorageSchemaVersion(6, 6));
+            evidence.Add(probe, await probe.CheckVaultAsync() ?? "key ring usable", await probe.CheckStorageAsync(), probe.GetTokenProblems().ToArray(), (await probe.GetExpiringAsync()).ToArray(), new StorageSchemaVersion(6, 6));
             await evidence.CaptureAsync(async () => await store.DeleteAsync(DirectCompany, new CredentialChangeContext("intruder", null)));
             evidence.Add(await store.DeleteAsync(AspCompany, new CredentialChangeContext(The.Admin, new MfaProof("totp", new SecretValue(The.MfaCode)))));
             evidence.Add(host.Mfa.Contexts.ToArray());

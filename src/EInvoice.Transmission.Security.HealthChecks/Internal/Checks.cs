@@ -18,10 +18,10 @@ internal static class Listing
 
 internal sealed class KeyRingHealthCheck(TransmissionHealthProbe probe) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        => Task.FromResult(probe.CheckVault() is { } problem
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        => await probe.CheckVaultAsync(cancellationToken).ConfigureAwait(false) is { } problem
             ? new HealthCheckResult(context.Registration.FailureStatus, problem)
-            : HealthCheckResult.Healthy("The key ring seals and opens."));
+            : HealthCheckResult.Healthy("The key ring seals and opens.");
 }
 
 internal sealed class StorageHealthCheck(TransmissionHealthProbe probe) : IHealthCheck

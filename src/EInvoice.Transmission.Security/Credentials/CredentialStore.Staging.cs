@@ -76,7 +76,7 @@ public sealed partial class CredentialStore
         var expiries = Live(existing).SecretExpiries.ToDictionary(StringComparer.Ordinal);
         foreach (var (name, value) in update.Secrets)
         {
-            secrets[StagedPrefix + name] = _vault.SealSecret(value!, companyId, SecretFields.Envelope(StagedPrefix + name));
+            secrets[StagedPrefix + name] = await _vault.SealSecretAsync(value!, companyId, SecretFields.Envelope(StagedPrefix + name), cancellationToken).ConfigureAwait(false);
             var expiresAt = update.SecretExpiries.GetValueOrDefault(name) ?? SecretExpiryReader.Read(kind.FindField(name, isSecret: true)!, value!);
             if (expiresAt is { } at)
             {
@@ -122,7 +122,9 @@ public sealed partial class CredentialStore
         foreach (var (name, envelope) in tested.Secrets.Where(static s => IsStaged(s.Key)))
         {
             var liveName = name[StagedPrefix.Length..];
-            secrets[liveName] = _vault.SealSecret(_vault.OpenSecret(envelope, companyId, SecretFields.Envelope(name)), companyId, SecretFields.Envelope(liveName));
+            // Each envelope is bound to its field name: the staged value is sealed again under the live one.
+            var value = await _vault.OpenSecretAsync(envelope, companyId, SecretFields.Envelope(name), cancellationToken).ConfigureAwait(false);
+            secrets[liveName] = await _vault.SealSecretAsync(value, companyId, SecretFields.Envelope(liveName), cancellationToken).ConfigureAwait(false);
             fields.Add(liveName);
             var hadExpiry = expiries.Remove(liveName);
             if (tested.SecretExpiries.TryGetValue(name, out var expiresAt))
@@ -158,6 +160,24 @@ public sealed partial class CredentialStore
         };
         await WriteChangeAsync(tested, row, AuditAction.StagedCredentialsPromoted, context, [.. fields.Select(SecretFields.Audit).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], detail, cancellationToken).ConfigureAwait(false);
         return ToStatus(row, DestinationCheck.Intact);
+    }
+
+    /// <summary>
+    /// Refuses to promote from a row whose destination failed its check, before any proof is used: a promotion seals the
+    /// row again, so it would adopt (and hand the new secret to) whatever was written into storage — a live or staged
+    /// setting changed, an older staged envelope put back — also when the connection test is overridden.
+    /// </summary>
+    /// <exception cref="ArgumentException">The destination failed its check.</exception>
+    internal async Task EnsurePromotableAsync(string companyId, StoredCredential row, CancellationToken cancellationToken)
+    {
+        var check = await _rows.CheckDestinationAsync(row, cancellationToken).ConfigureAwait(false);
+        if (!check.IsIntact)
+        {
+            throw new ArgumentException(
+                $"The stored destination of company '{companyId}' failed its integrity check ({DescribeFields(check.TamperedFields)}): nothing staged is " +
+                "promoted. Reset the credentials with SetAsync, then stage again.",
+                nameof(companyId));
+        }
     }
 
     /// <summary>Audits a promotion that did not happen (a failed connection test): who tried, which fields, and why, without secrets.</summary>
@@ -204,7 +224,7 @@ public sealed partial class CredentialStore
     private async Task WriteChangeAsync(StoredCredential existing, StoredCredential row, AuditAction action, CredentialChangeContext context, IReadOnlyList<string> fields, string detail, CancellationToken cancellationToken)
     {
         var companyId = existing.CompanyId;
-        row = row with { DestinationSeal = _vault.Seal(CredentialDestination.Encode(row), companyId, SecretFields.Destination) };
+        row = row with { DestinationSeal = await _vault.SealAsync(CredentialDestination.Encode(row), companyId, SecretFields.Destination, cancellationToken).ConfigureAwait(false) };
         using var auditKey = _vault.CreateAuditKey();
         var audit = new AuditEvent
         {

@@ -54,7 +54,7 @@ public sealed class CredentialRollover
     /// <param name="overrideConnectionTest">Promote without a test (a platform that cannot be reached from here, say); the audit entry says so.</param>
     /// <param name="cancellationToken">Cancels the test and the change.</param>
     /// <returns>Whether the staged credentials were promoted, the test's result, and the status afterwards.</returns>
-    /// <exception cref="ArgumentException">Nothing is staged for the company.</exception>
+    /// <exception cref="ArgumentException">Nothing is staged for the company, or its destination failed its integrity check (nothing is promoted, the proof is not used).</exception>
     /// <exception cref="CredentialChangeRefusedException">The multi-factor proof is missing, rejected, too old or dated in the future.</exception>
     /// <exception cref="CredentialConcurrencyException">The credentials changed between the test and the promotion; nothing was promoted.</exception>
     public async Task<CredentialPromotionResult> PromoteAsync(string companyId, CredentialChangeContext context, bool overrideConnectionTest = false, CancellationToken cancellationToken = default)
@@ -68,6 +68,7 @@ public sealed class CredentialRollover
             throw new ArgumentException($"Nothing is staged for company '{companyId}'.", nameof(companyId));
         }
 
+        await _store.EnsurePromotableAsync(companyId, row!, cancellationToken).ConfigureAwait(false);
         await _store.EnsureMfaAsync(companyId, AuditAction.StagedCredentialsPromoted, context, fields, cancellationToken).ConfigureAwait(false);
 
         ConnectionTestResult? test = null;

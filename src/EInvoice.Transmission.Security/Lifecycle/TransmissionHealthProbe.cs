@@ -28,13 +28,20 @@ public sealed class TransmissionHealthProbe
 
     /// <summary>Seals a probe value under the active key and opens it again.</summary>
     /// <returns><see langword="null"/> when the key ring works; otherwise why not (never key material).</returns>
-    public string? CheckVault()
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    public async Task<string?> CheckVaultAsync(CancellationToken cancellationToken = default)
     {
         try
         {
-            ReadOnlySpan<byte> probe = "eits-health-probe"u8;
-            var opened = _vault.Open(_vault.Seal(probe, ProbeCompany, ProbeField), ProbeCompany, ProbeField);
+            // Through the key that wraps new values: a configured custodian (an HSM, a KMS) is what this probes.
+            var probe = "eits-health-probe"u8.ToArray();
+            var envelope = await _vault.SealAsync(probe, ProbeCompany, ProbeField, cancellationToken).ConfigureAwait(false);
+            var opened = await _vault.OpenAsync(envelope, ProbeCompany, ProbeField, cancellationToken).ConfigureAwait(false);
             return opened.AsSpan().SequenceEqual(probe) ? null : "the key ring opened a probe to a different value";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception ex)
         {

@@ -115,6 +115,37 @@ public sealed class CredentialRolloverTests
         (await host.Store.ReadAuditTrailAsync(0, 100))[^1].Detail.Should().Contain("overridden by the administrator");
     }
 
+    [Theory]
+    [InlineData(true, "token_endpoint")]
+    [InlineData(false, "token_endpoint")]
+    [InlineData(true, "staged.token_endpoint")]
+    public async Task PromoteAsync_AfterADatabaseWriterMovedASetting_IsRefusedBeforeMfa_AndNothingIsSealed(bool overrideConnectionTest, string setting)
+    {
+        // The attacker writes the database between staging and promotion; a promotion seals the row again, so it must
+        // not adopt the planted endpoint and then hand it the new secret (also when the test is overridden).
+        await using var platform = Platform();
+        await using var attacker = Platform();
+        var repository = new InMemoryCredentialRepository();
+        await using var host = LiveHost.Create(repository);
+        var rollover = host.Services.GetRequiredService<CredentialRollover>();
+        await host.Store.SetAsync(The.CompanyId, LiveHost.DirectOn(platform, Current), The.AdminWithMfa);
+        await rollover.StageAsync(The.CompanyId, StagedSecret(GoodNew), The.AdminWithMfa);
+        var row = (await repository.GetAsync(The.CompanyId))!;
+        var settings = row.Settings.ToDictionary(StringComparer.Ordinal);
+        settings[setting] = new Uri(attacker.BaseUri, "token").ToString();
+        var tampered = row with { Settings = settings, RowVersion = row.RowVersion + 1 };
+        (await repository.UpdateAsync(tampered, row.RowVersion, null)).Should().BeTrue();
+        var mfa = (TestMfaVerifier)host.Services.GetRequiredService<IMfaVerifier>();
+        var mfaCalls = mfa.Calls;
+
+        var promote = () => rollover.PromoteAsync(The.CompanyId, The.AdminWithMfa, overrideConnectionTest);
+
+        (await promote.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("integrity check").And.NotContain(GoodNew);
+        mfa.Calls.Should().Be(mfaCalls, "the proof is not used by a promotion that is refused anyway");
+        (await repository.GetAsync(The.CompanyId)).Should().BeEquivalentTo(tampered, "nothing was promoted or sealed again");
+        attacker.Received.Should().BeEmpty("no secret, staged or current, reached the planted endpoint");
+    }
+
     [Fact]
     public async Task StageAndPromote_WithoutMfa_AreRefusedAndAudited_AndNothingChanges()
     {
