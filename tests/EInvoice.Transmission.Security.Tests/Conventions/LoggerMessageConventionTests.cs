@@ -16,6 +16,7 @@ public sealed class LoggerMessageConventionTests
         [ShippedAssemblies.Core] = (1000, 1999),
         [ShippedAssemblies.Dapper] = (2000, 2099),
         [ShippedAssemblies.Pkcs11] = (3000, 3049),
+        [ShippedAssemblies.AwsKms] = (3100, 3149),
     };
 
     [Fact]

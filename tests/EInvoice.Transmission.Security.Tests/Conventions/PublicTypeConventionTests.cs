@@ -20,6 +20,7 @@ public sealed class PublicTypeConventionTests
         [ShippedAssemblies.Core.GetName().Name!] = ["EInvoice.Transmission.Security", "Microsoft.Extensions.DependencyInjection"],
         [ShippedAssemblies.Dapper.GetName().Name!] = ["EInvoice.Transmission.Security.Dapper", "Microsoft.Extensions.DependencyInjection"],
         [ShippedAssemblies.Pkcs11.GetName().Name!] = ["EInvoice.Transmission.Security.Pkcs11", "Microsoft.Extensions.DependencyInjection"],
+        [ShippedAssemblies.AwsKms.GetName().Name!] = ["EInvoice.Transmission.Security.AwsKms", "Microsoft.Extensions.DependencyInjection"],
     };
 
     [Fact]

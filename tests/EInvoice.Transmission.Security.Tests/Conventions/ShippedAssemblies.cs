@@ -12,7 +12,9 @@ internal static class ShippedAssemblies
 
     public static readonly Assembly Pkcs11 = typeof(Pkcs11.Pkcs11KeyCustodyOptions).Assembly;
 
-    public static IReadOnlyList<Assembly> All { get; } = [Core, Dapper, Pkcs11];
+    public static readonly Assembly AwsKms = typeof(AwsKms.AwsKmsKeyCustodyOptions).Assembly;
+
+    public static IReadOnlyList<Assembly> All { get; } = [Core, Dapper, Pkcs11, AwsKms];
 
     /// <summary>Every type a consumer can name, nested public types included.</summary>
     public static IEnumerable<Type> PublicTypes => All.SelectMany(a => a.GetExportedTypes());
