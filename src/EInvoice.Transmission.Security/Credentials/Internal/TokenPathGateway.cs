@@ -247,7 +247,7 @@ internal sealed class TokenPathGateway
     /// lease of <paramref name="releaseLeaseOf"/> in the same write.
     /// </summary>
     public Task<bool> SaveTokensAsync(
-        string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, string? releaseLeaseOf, string? servingSecretName, CancellationToken cancellationToken)
+        string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, string? releaseLeaseOf, string? servingSecretName, CancellationToken cancellationToken, DateTimeOffset? refreshTokenExpiresAt = null)
         => _leases.SaveTokensAsync(
             companyId,
             version,
@@ -258,13 +258,14 @@ internal sealed class TokenPathGateway
                 AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
                 AccessTokenRefreshAt = AuditChain.TruncateToMilliseconds(refreshAt),
                 ServingSecretName = servingSecretName,
+                RefreshTokenExpiresAt = refreshToken is null || refreshTokenExpiresAt is not { } refreshExpiry ? null : AuditChain.TruncateToMilliseconds(refreshExpiry),
                 IsValid = true,
                 ValidatedAt = _rows.Now(),
             },
             releaseLeaseOf,
             cancellationToken);
 
-    /// <summary>Stores freshly acquired tokens (<see cref="SaveTokensAsync(string, long, SecretValue, SecretValue?, DateTimeOffset, DateTimeOffset, string?, string?, CancellationToken)"/>) holding no lease.</summary>
+    /// <summary>Stores freshly acquired tokens (<see cref="SaveTokensAsync(string, long, SecretValue, SecretValue?, DateTimeOffset, DateTimeOffset, string?, string?, CancellationToken, DateTimeOffset?)"/>) holding no lease.</summary>
     public Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
         => SaveTokensAsync(companyId, version, accessToken, refreshToken, expiresAt, refreshAt, null, null, cancellationToken);
 
