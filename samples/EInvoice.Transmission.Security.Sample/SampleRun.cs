@@ -56,7 +56,7 @@ public static class SampleRun
 
     private sealed class Run(SampleOptions options, string[] args, TextWriter output) : IAsyncDisposable
     {
-        private const int Steps = 7;
+        private const int Steps = 8;
         private readonly TokenMetrics _metrics = new();
         private LocalPlatform? _platform;
         private DevelopmentKeyRing? _developmentKeys;
@@ -90,11 +90,14 @@ public static class SampleRun
                 var mfa = host.Services.GetRequiredService<StepUpMfa>();
                 var status = await store.SetAsync(
                     CompanyId,
-                    new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox }.WithSetting(OAuthClientCredentialsKind.ClientId, clientId).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(clientSecret)).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, tokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, apiEndpoint).WithSetting(OAuthClientCredentialsKind.Scope, options.Scope),
+                    new CredentialUpdate { Kind = OAuthClientCredentialsKind.KindName, Environment = TransmissionEnvironment.Sandbox }.WithSetting(OAuthClientCredentialsKind.ClientId, clientId).WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(clientSecret)).WithSetting(OAuthClientCredentialsKind.TokenEndpoint, tokenEndpoint).WithSetting(OAuthClientCredentialsKind.ApiEndpoint, apiEndpoint).WithSetting(OAuthClientCredentialsKind.Scope, options.Scope)
+                        // The platform's portal said when this secret expires: entered with the change, sealed, reminded.
+                        .WithSecretExpiry(OAuthClientCredentialsKind.ClientSecret, host.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(20)),
                     new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)),
                     cancellationToken);
                 await Say("status (safe to show: no secret, only whether one is stored):");
                 await Say(JsonSerializer.Serialize(status, Json).Replace("\n", "\n      ", StringComparison.Ordinal));
+                await Say($"expiry: {status.FirstToExpire} expires {status.ExpiresAt:O}, within the 30-day reminder threshold (CredentialExpiryReminders raises it once)");
 
                 await Step($"Send {options.Transmissions} transmissions");
                 var before = _metrics.TokenRequests;
@@ -111,6 +114,29 @@ public static class SampleRun
                 await Step("Connection test");
                 var test = await host.Services.GetRequiredService<CredentialConnectionTester>().TestAsync(CompanyId, cancellationToken);
                 await Say(test.Succeeded ? $"credentials work (tested at {test.TestedAt:O})" : $"credentials do not work: {test.Error}");
+
+                await Step("Staged rollover: a wrong secret is refused, the re-issued one is promoted");
+                if (options.IsExternal)
+                {
+                    await Say("skipped: it would send a wrong secret to your platform on purpose.");
+                }
+                else
+                {
+                    var rollover = host.Services.GetRequiredService<CredentialRollover>();
+                    var staged = await rollover.StageAsync(CompanyId, new CredentialUpdate().WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue("a-mistyped-secret")), new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)), cancellationToken);
+                    await Say($"staged: {string.Join(", ", staged.StagedFields)}; the current secret keeps serving");
+                    var refused = await rollover.PromoteAsync(CompanyId, new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)), cancellationToken: cancellationToken);
+                    await Say($"promoted: {refused.IsPromoted} ({refused.ConnectionTest?.Error})");
+                    await TransmitAsync(host, "while a wrong secret is staged", cancellationToken);
+                    await rollover.StageAsync(CompanyId, new CredentialUpdate().WithSecret(OAuthClientCredentialsKind.ClientSecret, new SecretValue(clientSecret)).WithSecretExpiry(OAuthClientCredentialsKind.ClientSecret, host.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(365)), new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)), cancellationToken);
+                    var promoted = await rollover.PromoteAsync(CompanyId, new CredentialChangeContext(Admin, mfa.StepUp(Admin, CompanyId)), cancellationToken: cancellationToken);
+                    await Say($"promoted: {promoted.IsPromoted} (connection test passed: {promoted.ConnectionTest?.Succeeded}); the secret now expires {promoted.Status?.ExpiresAt:O}");
+                    await TransmitAsync(host, "after the rollover", cancellationToken);
+                    if (!promoted.IsPromoted || refused.IsPromoted)
+                    {
+                        return 1;
+                    }
+                }
             }
 
             // Phase 2: a new key-encryption key becomes active; every envelope moves to it.

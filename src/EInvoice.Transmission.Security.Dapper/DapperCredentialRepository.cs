@@ -34,7 +34,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
         UPDATE {Table} SET
             kind = @Kind, environment = @Environment, settings = @Settings, secrets = @Secrets, secret_expiries = @SecretExpiries,
             access_token = @AccessToken, refresh_token = @RefreshToken, access_token_expires_at = @AccessTokenExpiresAt,
-            access_token_refresh_at = @AccessTokenRefreshAt, serving_secret = @ServingSecretName, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
+            access_token_refresh_at = @AccessTokenRefreshAt, serving_secret = @ServingSecretName, refresh_token_expires_at = @RefreshTokenExpiresAt, is_valid = @IsValid, last_validated_at = @LastValidatedAt, last_test_at = @LastTestAt,
             last_test_succeeded = @LastTestSucceeded, last_test_error = @LastTestError, destination_seal = @DestinationSeal,
             configured_at = @ConfiguredAt, configured_by = @ConfiguredBy, version = @Version, row_version = @RowVersion
         WHERE company_id = @CompanyId AND row_version = @ExpectedRowVersion
@@ -198,11 +198,11 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
             $"""
             INSERT INTO {Table} (
                 company_id, kind, environment, settings, secrets, secret_expiries, access_token, refresh_token, access_token_expires_at,
-                access_token_refresh_at, serving_secret, is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
+                access_token_refresh_at, serving_secret, refresh_token_expires_at, is_valid, last_validated_at, last_test_at, last_test_succeeded, last_test_error,
                 destination_seal, configured_at, configured_by, version, row_version)
             VALUES (
                 @CompanyId, @Kind, @Environment, @Settings, @Secrets, @SecretExpiries, @AccessToken, @RefreshToken, @AccessTokenExpiresAt,
-                @AccessTokenRefreshAt, @ServingSecretName, @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
+                @AccessTokenRefreshAt, @ServingSecretName, @RefreshTokenExpiresAt, @IsValid, @LastValidatedAt, @LastTestAt, @LastTestSucceeded, @LastTestError,
                 @DestinationSeal, @ConfiguredAt, @ConfiguredBy, @Version, @RowVersion)
             ON CONFLICT (company_id) DO NOTHING
             """,
@@ -339,7 +339,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
                 $"""
                 UPDATE {Table} SET
                     access_token = @AccessToken, refresh_token = @RefreshToken,
-                    access_token_expires_at = @ExpiresAt, access_token_refresh_at = @RefreshAt, serving_secret = @ServingSecretName,
+                    access_token_expires_at = @ExpiresAt, access_token_refresh_at = @RefreshAt, serving_secret = @ServingSecretName, refresh_token_expires_at = @RefreshTokenExpiresAt,
                     is_valid = CASE WHEN @SetValidity THEN @IsValid ELSE is_valid END,
                     last_validated_at = CASE WHEN @SetValidity THEN @ValidatedAt ELSE last_validated_at END,
                     row_version = row_version + 1,
@@ -356,6 +356,7 @@ public sealed class DapperCredentialRepository : ICredentialRepository, IAuditTr
                     ExpiresAt = tokens.AccessTokenExpiresAt?.ToUnixTimeMilliseconds(),
                     RefreshAt = tokens.AccessTokenRefreshAt?.ToUnixTimeMilliseconds(),
                     tokens.ServingSecretName,
+                    RefreshTokenExpiresAt = tokens.RefreshTokenExpiresAt?.ToUnixTimeMilliseconds(),
                     SetValidity = tokens.IsValid is not null,
                     tokens.IsValid,
                     ValidatedAt = tokens.ValidatedAt?.ToUnixTimeMilliseconds(),

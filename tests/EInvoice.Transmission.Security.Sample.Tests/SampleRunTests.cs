@@ -29,9 +29,9 @@ public sealed class SampleRunTests : IDisposable
         var (exitCode, output) = await RunAsync();
 
         exitCode.Should().Be(0, output);
-        for (var step = 1; step <= 7; step++)
+        for (var step = 1; step <= 8; step++)
         {
-            output.Should().Contain($"[{step}/7]");
+            output.Should().Contain($"[{step}/8]");
         }
 
         output.Should().Contain("DEVELOPMENT KEY").And.Contain("For development only");
@@ -39,6 +39,9 @@ public sealed class SampleRunTests : IDisposable
         output.Should().Contain("token requests for 5 transmissions: 1");
         output.Should().Contain("background refreshes: 1");
         output.Should().Contain("credentials work");
+        output.Should().Contain("\"secretExpiries\": {").And.Contain("expiry: client_secret expires");
+        output.Should().Contain("staged: staged.client_secret").And.Contain("promoted: False (").And.Contain("promoted: True (connection test passed: True)");
+        output.Should().NotContain("a-mistyped-secret", "a staged secret is never printed, not even a wrong one");
         output.Should().MatchRegex(@"1 of 1 credentials moved, 0 failed");
         output.Should().Contain("intact:").And.Contain("Done: every step succeeded.");
 

@@ -181,4 +181,20 @@ public abstract partial class CredentialStorageContractTests
         status.IsDestinationIntact.Should().BeTrue();
         status.ExpiresAt.Should().Be(SecretExpiry);
     }
+
+    [SkippableFact]
+    public async Task SaveTokensAsync_RefreshTokenLifetimeReported_IsStoredAndShownInTheStatus()
+    {
+        var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
+        var refreshExpiresAt = The.Now.AddDays(7);
+
+        await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), null, null, default, refreshExpiresAt);
+        var withLifetime = (await Store.GetStatusAsync(The.CompanyId))!;
+        await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access-2"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default);
+        var withoutRefreshToken = (await Store.GetStatusAsync(The.CompanyId))!;
+
+        withLifetime.RefreshTokenExpiresAt.Should().Be(refreshExpiresAt);
+        withLifetime.ExpiresAt.Should().BeNull("a refresh token is renewed by the library itself: it is not a secret's expiry to remind of");
+        withoutRefreshToken.RefreshTokenExpiresAt.Should().BeNull();
+    }
 }

@@ -126,6 +126,38 @@ public abstract class EitsCommandsTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task ListExpiring_SecretsExpiredOrWithinTheDays_ListsThemWithTheirExpiry()
+    {
+        await StartAsync();
+        await using var companies = await CreateAsync(Database, 4);
+        var ids = companies.CompanyIds;
+        var now = TimeProvider.System.GetUtcNow();
+        await using (var host = Testing.TransmissionTestHost.With().Storage(Database.Repository()).Vault(options =>
+        {
+            options.ActiveKeyId = OldKeyId;
+            options.Keys[OldKeyId] = OldKey;
+        }).Services(services => Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<CredentialStoreOptions>(services, options => options.AllowHttpOnLoopback = true)).Start())
+        {
+            foreach (var (company, days) in new[] { (ids[0], 5), (ids[1], 90), (ids[2], -1) })
+            {
+                await host.Store.SetAsync(company, new CredentialUpdate().WithSecretExpiry(ApiKeyKind.ApiKey, now.AddDays(days)), Testing.The.AdminWithMfa);
+            }
+        }
+
+        var expiring = await Tool.RunAsync(["list", "--expiring", "30", "--json", .. Database.StorageArgs]);
+        var table = await Tool.RunAsync(["list", "--expiring", "30", .. Database.StorageArgs]);
+        var status = await Tool.RunAsync(["status", ids[0], .. Database.StorageArgs]);
+
+        expiring.ExitCode.Should().Be(ExitCodes.Success, expiring.ToString());
+        expiring.Json.GetProperty("companies").EnumerateArray().Select(static c => c.GetProperty("status").GetProperty("companyId").GetString())
+            .Should().BeEquivalentTo([ids[0], ids[2]], "expired and within 30 days; 90 days and no expiry are left out");
+        table.Out.Should().Contain("2 companies with a secret expired or expiring within 30 days.").And.Contain("(api_key)");
+        status.Out.Should().Contain("api_key expires");
+        (await Tool.RunAsync(["list", "--expiring", "-3", .. Database.StorageArgs])).ExitCode.Should().NotBe(ExitCodes.Success);
+        Tool.ShouldNotHaveWritten(companies.Canaries);
+    }
+
+    [SkippableFact]
     public async Task Test_CompanyWhoseKeyIsAccepted_SucceedsAndIsRecorded()
     {
         await StartAsync();

@@ -6,7 +6,7 @@ internal sealed class CredentialRow
     public const string Columns =
         "company_id AS CompanyId, kind AS Kind, environment AS Environment, settings AS Settings, secrets AS Secrets, secret_expiries AS SecretExpiries, " +
         "access_token AS AccessToken, refresh_token AS RefreshToken, " +
-        "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, serving_secret AS ServingSecretName, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
+        "destination_seal AS DestinationSeal, access_token_expires_at AS AccessTokenExpiresAt, access_token_refresh_at AS AccessTokenRefreshAt, serving_secret AS ServingSecretName, refresh_token_expires_at AS RefreshTokenExpiresAt, is_valid AS IsValid, last_validated_at AS LastValidatedAt, " +
         "last_test_at AS LastTestAt, last_test_succeeded AS LastTestSucceeded, last_test_error AS LastTestError, " +
         "configured_at AS ConfiguredAt, configured_by AS ConfiguredBy, version AS Version, row_version AS RowVersion";
 
@@ -36,6 +36,8 @@ internal sealed class CredentialRow
     public long? AccessTokenRefreshAt { get; set; }
 
     public string? ServingSecretName { get; set; }
+
+    public long? RefreshTokenExpiresAt { get; set; }
 
     public bool? IsValid { get; set; }
 
@@ -72,6 +74,7 @@ internal sealed class CredentialRow
         AccessTokenExpiresAt = credential.AccessTokenExpiresAt?.ToUnixTimeMilliseconds(),
         AccessTokenRefreshAt = credential.AccessTokenRefreshAt?.ToUnixTimeMilliseconds(),
         ServingSecretName = credential.ServingSecretName,
+        RefreshTokenExpiresAt = credential.RefreshTokenExpiresAt?.ToUnixTimeMilliseconds(),
         IsValid = credential.IsValid,
         LastValidatedAt = credential.LastValidatedAt?.ToUnixTimeMilliseconds(),
         LastTestAt = credential.LastTestAt?.ToUnixTimeMilliseconds(),
@@ -98,6 +101,7 @@ internal sealed class CredentialRow
         AccessTokenExpiresAt = FromUnix(AccessTokenExpiresAt),
         AccessTokenRefreshAt = FromUnix(AccessTokenRefreshAt),
         ServingSecretName = ServingSecretName,
+        RefreshTokenExpiresAt = FromUnix(RefreshTokenExpiresAt),
         IsValid = IsValid,
         LastValidatedAt = FromUnix(LastValidatedAt),
         LastTestAt = FromUnix(LastTestAt),

@@ -30,9 +30,21 @@ internal static class StatusCommands
         {
             Description = "Only companies whose credentials failed as far as storage knows: refused by their platform, last connection test failed, destination tampered with, or incomplete.",
         };
-        var command = new Command("list", "Every company's safe status, one row each.") { failing };
+        var expiring = new Option<int?>("--expiring")
+        {
+            Description = "Only companies with a secret that has expired or expires within DAYS days (as entered or read from the material, sealed with the credentials).",
+            HelpName = "DAYS",
+        };
+        expiring.Validators.Add(static result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 0 or > 36_500)
+            {
+                result.AddError("--expiring takes a number of days from 0 to 36500.");
+            }
+        });
+        var command = new Command("list", "Every company's safe status, one row each.") { failing, expiring };
         CommandLineActions.Set(command, context, (parseResult, cancellationToken) =>
-            ListAsync(context, global.Read(parseResult), parseResult.GetValue(failing), cancellationToken));
+            ListAsync(context, global.Read(parseResult), parseResult.GetValue(failing), parseResult.GetValue(expiring), cancellationToken));
         return command;
     }
 
@@ -76,6 +88,20 @@ internal static class StatusCommands
         table.Row("configured at", Screen.Time(status.ConfiguredAt));
         table.Row("configured by", status.ConfiguredBy);
         table.Row("version", status.Version.ToString(CultureInfo.InvariantCulture));
+        foreach (var (name, expiresAt) in status.SecretExpiries.OrderBy(static e => e.Value))
+        {
+            table.Row($"{name} expires", Screen.Time(expiresAt));
+        }
+
+        if (status.StagedFields.Count > 0)
+        {
+            table.Row("staged", string.Join(", ", status.StagedFields));
+        }
+
+        if (status.ServingSecretName is { } serving)
+        {
+            table.Row("serving secret", serving);
+        }
         foreach (var (name, value) in status.Settings.OrderBy(static s => s.Key, StringComparer.Ordinal))
         {
             table.Row(name, value);
@@ -139,14 +165,15 @@ internal static class StatusCommands
         return ExitCodes.Success;
     }
 
-    private static async Task<int> ListAsync(ToolContext context, GlobalOptions.Values options, bool failingOnly, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(ToolContext context, GlobalOptions.Values options, bool failingOnly, int? expiringDays, CancellationToken cancellationToken)
     {
         await using var host = ToolHost.Create(context, options);
         var rows = new List<(CredentialStatus Status, string? Failure)>();
+        var expiringBefore = expiringDays is { } days ? context.TimeProvider.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
         await foreach (var status in AllAsync(host.Store, cancellationToken))
         {
             var failure = Failure(status);
-            if (!failingOnly || failure is not null)
+            if ((!failingOnly || failure is not null) && (expiringBefore is not { } before || status.ExpiresAt <= before))
             {
                 rows.Add((status, failure));
             }
@@ -162,7 +189,7 @@ internal static class StatusCommands
             return ExitCodes.Success;
         }
 
-        var table = Screen.Table("company", "kind", "environment", "configured", "valid", "last test", "configured at", "by", "failure");
+        var table = Screen.Table("company", "kind", "environment", "configured", "valid", "last test", "expires", "configured at", "by", "failure");
         foreach (var (status, failure) in rows)
         {
             table.Row(
@@ -172,6 +199,7 @@ internal static class StatusCommands
                 Screen.YesNo(status.IsConfigured),
                 Screen.YesNo(status.IsValid),
                 status.LastConnectionTest is { } test ? $"{Screen.Time(test.TestedAt)} {(test.Succeeded ? "ok" : "failed")}" : "-",
+                status.ExpiresAt is { } expiresAt ? $"{Screen.Time(expiresAt)} ({status.FirstToExpire})" : "-",
                 Screen.Time(status.ConfiguredAt),
                 status.ConfiguredBy,
                 failure ?? string.Empty);
@@ -179,7 +207,10 @@ internal static class StatusCommands
 
         var console = Screen.Create(context);
         console.Write(table);
-        context.Out.WriteLine(failingOnly ? $"{rows.Count} failing companies." : $"{rows.Count} companies.");
+        context.Out.WriteLine(
+            failingOnly ? $"{rows.Count} failing companies."
+            : expiringDays is { } within ? $"{rows.Count} companies with a secret expired or expiring within {within} days."
+            : $"{rows.Count} companies.");
         return ExitCodes.Success;
     }
 

@@ -72,6 +72,13 @@ public sealed record CredentialStatus
     public string? ServingSecretName { get; init; }
 
     /// <summary>
+    /// Gets when the stored refresh token expires, read from the token response when the platform reports it
+    /// (<c>refresh_expires_in</c>, <c>refresh_token_expires_in</c>; a KSeF refresh token lives at most seven days); the
+    /// library logs in again by itself once it has expired.
+    /// </summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
+
+    /// <summary>
     /// Gets the fields staged to replace the current ones (<see cref="CredentialRollover"/>), such as
     /// <c>staged.client_secret</c>; empty when nothing is staged. The current credentials serve until promotion.
     /// </summary>

@@ -948,6 +948,7 @@ public sealed partial class CredentialStore
             SecretExpiries = row.SecretExpiries.Where(static e => !IsStaged(e.Key)).ToDictionary(StringComparer.Ordinal),
             StagedFields = StagedFields(stored),
             ServingSecretName = row.AccessToken is null ? null : row.ServingSecretName,
+            RefreshTokenExpiresAt = row.RefreshToken is null ? null : row.RefreshTokenExpiresAt,
         };
     }
 

@@ -58,6 +58,9 @@ public sealed record StoredCredential
     /// <summary>Gets the field name of the secret that obtained the cached access token when it is not the kind's usual one (a secondary client secret).</summary>
     public string? ServingSecretName { get; init; }
 
+    /// <summary>Gets when the cached refresh token expires, when the platform reported its lifetime.</summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
+
     /// <summary>Gets whether the credentials last proved to work.</summary>
     public bool? IsValid { get; init; }
 

@@ -22,6 +22,9 @@ public sealed record TokenUpdate
     /// <summary>Gets the field name of the secret that obtained the access token when it is not the kind's usual one (a secondary client secret).</summary>
     public string? ServingSecretName { get; init; }
 
+    /// <summary>Gets when the refresh token expires, when the platform reported it.</summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
+
     /// <summary>Gets whether the credentials proved to work; <see langword="null"/> leaves <see cref="StoredCredential.IsValid"/> and <see cref="StoredCredential.LastValidatedAt"/> as they are.</summary>
     public bool? IsValid { get; init; }
 
@@ -46,6 +49,7 @@ public sealed record TokenUpdate
             AccessTokenExpiresAt = AccessTokenExpiresAt,
             AccessTokenRefreshAt = AccessTokenRefreshAt,
             ServingSecretName = ServingSecretName,
+            RefreshTokenExpiresAt = RefreshTokenExpiresAt,
             IsValid = IsValid ?? row.IsValid,
             LastValidatedAt = IsValid is null ? row.LastValidatedAt : ValidatedAt,
         };

@@ -12,4 +12,7 @@ public sealed record IssuedToken(SecretValue AccessToken, SecretValue? RefreshTo
     /// <see cref="OAuthClientCredentialsKind.SecondaryClientSecret"/> after the primary was refused; otherwise <see langword="null"/>.
     /// </summary>
     public string? ServingSecretName { get; init; }
+
+    /// <summary>Gets when the refresh token expires, when the platform reported its lifetime; otherwise <see langword="null"/>.</summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
 }

@@ -3,3 +3,6 @@
 -- kind's usual one (client_secret_secondary after the primary was refused), written with the token.
 
 ALTER TABLE eits_credentials ADD COLUMN serving_secret text NULL;
+
+-- And when the cached refresh token expires, when the platform reported its lifetime (Unix milliseconds).
+ALTER TABLE eits_credentials ADD COLUMN refresh_token_expires_at bigint NULL;

@@ -251,7 +251,7 @@ internal sealed class TokenPathGateway
     /// lease of <paramref name="releaseLeaseOf"/> in the same write.
     /// </summary>
     public async Task<bool> SaveTokensAsync(
-        string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, string? releaseLeaseOf, string? servingSecretName, CancellationToken cancellationToken)
+        string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, string? releaseLeaseOf, string? servingSecretName, DateTimeOffset? refreshTokenExpiresAt, CancellationToken cancellationToken)
         => await _leases.SaveTokensAsync(
             companyId,
             version,
@@ -262,15 +262,16 @@ internal sealed class TokenPathGateway
                 AccessTokenExpiresAt = AuditChain.TruncateToMilliseconds(expiresAt),
                 AccessTokenRefreshAt = AuditChain.TruncateToMilliseconds(refreshAt),
                 ServingSecretName = servingSecretName,
+                RefreshTokenExpiresAt = refreshToken is null || refreshTokenExpiresAt is not { } refreshExpiry ? null : AuditChain.TruncateToMilliseconds(refreshExpiry),
                 IsValid = true,
                 ValidatedAt = _rows.Now(),
             },
             releaseLeaseOf,
             cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Stores freshly acquired tokens (<see cref="SaveTokensAsync(string, long, SecretValue, SecretValue?, DateTimeOffset, DateTimeOffset, string?, string?, CancellationToken)"/>) holding no lease.</summary>
+    /// <summary>Stores freshly acquired tokens (<see cref="SaveTokensAsync(string, long, SecretValue, SecretValue?, DateTimeOffset, DateTimeOffset, string?, string?, DateTimeOffset?, CancellationToken)"/>) holding no lease.</summary>
     public Task<bool> SaveTokensAsync(string companyId, long version, SecretValue accessToken, SecretValue? refreshToken, DateTimeOffset expiresAt, DateTimeOffset refreshAt, CancellationToken cancellationToken)
-        => SaveTokensAsync(companyId, version, accessToken, refreshToken, expiresAt, refreshAt, null, null, cancellationToken);
+        => SaveTokensAsync(companyId, version, accessToken, refreshToken, expiresAt, refreshAt, null, null, null, cancellationToken);
 
     /// <summary>
     /// Removes cached tokens if the credentials are still at <paramref name="version"/>; optionally marks them as not

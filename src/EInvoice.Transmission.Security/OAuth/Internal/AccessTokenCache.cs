@@ -778,7 +778,7 @@ internal sealed class AccessTokenCache : IDisposable
                 _logger.SecondarySecretServing(credentials.CompanyId, serving);
             }
 
-            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, releaseLeaseOf, token.ServingSecretName, cancellationToken).ConfigureAwait(false);
+            await _gateway.SaveTokensAsync(credentials.CompanyId, credentials.Version, token.AccessToken, token.RefreshToken, token.ExpiresAt, snapshot.RefreshAt, releaseLeaseOf, token.ServingSecretName, token.RefreshTokenExpiresAt, cancellationToken).ConfigureAwait(false);
             return (snapshot, true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -197,6 +197,24 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
     private static bool IsTransientStatus(HttpStatusCode status)
         => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
+    /// <summary>
+    /// The refresh token's lifetime when the platform reports it — <c>refresh_expires_in</c> (Keycloak and others) or
+    /// <c>refresh_token_expires_in</c> — in whole seconds, one second to ten years; otherwise <see langword="null"/>
+    /// (RFC 6749 defines no such member, so a value that is not one is ignored rather than refused).
+    /// </summary>
+    private static TimeSpan? ReadRefreshTokenLifetime(JsonElement root)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["refresh_expires_in", "refresh_token_expires_in"])
+        {
+            if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds) && seconds is >= 1 and <= 315_360_000)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+        }
+
+        return null;
+    }
+
     private static string? ReadString(JsonElement root, string name)
         => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
@@ -291,7 +309,10 @@ internal sealed partial class TokenClient(IHttpClientFactory httpClientFactory, 
                 new SecretValue(accessToken),
                 string.IsNullOrEmpty(newRefreshToken) ? null : new SecretValue(newRefreshToken),
                 sentAt + lifetime,
-                lifetime);
+                lifetime)
+            {
+                RefreshTokenExpiresAt = string.IsNullOrEmpty(newRefreshToken) ? null : ReadRefreshTokenLifetime(root) is { } refreshLifetime ? sentAt + refreshLifetime : null,
+            };
         }
     }
 
