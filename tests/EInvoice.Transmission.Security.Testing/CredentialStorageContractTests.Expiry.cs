@@ -188,7 +188,7 @@ public abstract partial class CredentialStorageContractTests
         var created = await Store.SetAsync(The.CompanyId, The.DirectCredentials, The.AdminWithMfa);
         var refreshExpiresAt = The.Now.AddDays(7);
 
-        await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), null, null, default, refreshExpiresAt);
+        await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access"), new SecretValue("refresh"), The.Now.AddHours(1), The.Now.AddMinutes(55), null, null, refreshExpiresAt, default);
         var withLifetime = (await Store.GetStatusAsync(The.CompanyId))!;
         await Gateway.SaveTokensAsync(The.CompanyId, created.Version, new SecretValue("access-2"), null, The.Now.AddHours(1), The.Now.AddMinutes(55), default);
         var withoutRefreshToken = (await Store.GetStatusAsync(The.CompanyId))!;
