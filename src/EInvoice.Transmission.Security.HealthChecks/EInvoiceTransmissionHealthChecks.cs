@@ -12,9 +12,9 @@ public static class EInvoiceTransmissionHealthChecks
     /// <summary>Storage answers at the expected schema version: <c>eits-storage</c>. Unhealthy when unreachable or behind, Degraded when ahead (a newer release migrated it).</summary>
     public const string Storage = "eits-storage";
 
-    /// <summary>Companies whose token requests fail: <c>eits-tokens</c>. Unhealthy for permanent failures (wrong credentials), Degraded while backing off.</summary>
+    /// <summary>Companies whose token requests fail, permanently (wrong credentials) or while backing off: <c>eits-tokens</c>. Degraded, never Unhealthy: one company's problem is not the service's.</summary>
     public const string Tokens = "eits-tokens";
 
-    /// <summary>Secrets expired (Unhealthy) or expiring within a reminder threshold (Degraded): <c>eits-expiry</c>.</summary>
+    /// <summary>Secrets expired or expiring within a reminder threshold: <c>eits-expiry</c>. Degraded, never Unhealthy: one company's problem is not the service's.</summary>
     public const string Expiry = "eits-expiry";
 }

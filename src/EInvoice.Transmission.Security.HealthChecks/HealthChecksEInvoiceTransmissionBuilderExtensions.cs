@@ -21,8 +21,9 @@ public static class HealthChecksEInvoiceTransmissionBuilderExtensions
     /// A probe costs an AES-GCM seal and open, one storage read (and a schema version read), a walk over this process's
     /// token cache, and the last reminder scan's findings (a scan without reminders when none ran for two scan
     /// intervals). Per-company problems make <see cref="EInvoiceTransmissionHealthChecks.Tokens"/> and
-    /// <see cref="EInvoiceTransmissionHealthChecks.Expiry"/> unhealthy: keep them out of a liveness probe (filter on
-    /// the check's name) so that one company's expired secret never restarts the service.
+    /// <see cref="EInvoiceTransmissionHealthChecks.Expiry"/> Degraded, never Unhealthy: one company's expired secret, or
+    /// an identity provider (possibly hostile) refusing one company, must not take the service out of a load balancer
+    /// for every other company. Only an unusable key ring or storage is Unhealthy.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><c>AddEInvoiceTransmission()</c> was not called first.</exception>
@@ -40,7 +41,7 @@ public static class HealthChecksEInvoiceTransmissionBuilderExtensions
         return builder
             .Add(new HealthCheckRegistration(EInvoiceTransmissionHealthChecks.KeyRing, static sp => new KeyRingHealthCheck(sp.GetRequiredService<TransmissionHealthProbe>()), HealthStatus.Unhealthy, all))
             .Add(new HealthCheckRegistration(EInvoiceTransmissionHealthChecks.Storage, static sp => new StorageHealthCheck(sp.GetRequiredService<TransmissionHealthProbe>()), HealthStatus.Unhealthy, all))
-            .Add(new HealthCheckRegistration(EInvoiceTransmissionHealthChecks.Tokens, static sp => new TokenHealthCheck(sp.GetRequiredService<TransmissionHealthProbe>()), HealthStatus.Unhealthy, all))
-            .Add(new HealthCheckRegistration(EInvoiceTransmissionHealthChecks.Expiry, static sp => new ExpiryHealthCheck(sp.GetRequiredService<TransmissionHealthProbe>()), HealthStatus.Unhealthy, all));
+            .Add(new HealthCheckRegistration(EInvoiceTransmissionHealthChecks.Tokens, static sp => new TokenHealthCheck(sp.GetRequiredService<TransmissionHealthProbe>()), HealthStatus.Degraded, all))
+            .Add(new HealthCheckRegistration(EInvoiceTransmissionHealthChecks.Expiry, static sp => new ExpiryHealthCheck(sp.GetRequiredService<TransmissionHealthProbe>()), HealthStatus.Degraded, all));
     }
 }

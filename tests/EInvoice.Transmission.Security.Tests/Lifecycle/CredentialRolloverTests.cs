@@ -147,6 +147,25 @@ public sealed class CredentialRolloverTests
     }
 
     [Fact]
+    public async Task PromoteAsync_WrongStagedPrimaryNextToAWorkingSecondary_IsNotPromotedByTheFallback()
+    {
+        // The kind falls back to the secondary secret on invalid_client; a test that passes only through that fallback
+        // has not shown the staged primary works, and must not promote it.
+        await using var platform = Platform();
+        await using var host = LiveHost.Create(new InMemoryCredentialRepository());
+        var rollover = host.Services.GetRequiredService<CredentialRollover>();
+        await host.Store.SetAsync(The.CompanyId, LiveHost.DirectOn(platform, Current).WithSecret(OAuthClientCredentialsKind.SecondaryClientSecret, new SecretValue(GoodNew)), The.AdminWithMfa);
+        await rollover.StageAsync(The.CompanyId, StagedSecret(WrongNew), The.AdminWithMfa);
+
+        var result = await rollover.PromoteAsync(The.CompanyId, The.AdminWithMfa);
+
+        result.IsPromoted.Should().BeFalse();
+        result.ConnectionTest!.Error.Should().Contain("client_secret_secondary").And.NotContain(WrongNew).And.NotContain(GoodNew);
+        result.Status!.StagedFields.Should().Equal("staged.client_secret");
+        TokenRequestSecrets(platform).Should().Equal([WrongNew, GoodNew], "the test tried the staged primary, then the kind's fallback");
+    }
+
+    [Fact]
     public async Task StageAndPromote_WithoutMfa_AreRefusedAndAudited_AndNothingChanges()
     {
         await using var platform = Platform();

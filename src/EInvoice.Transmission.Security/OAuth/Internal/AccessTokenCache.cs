@@ -223,7 +223,13 @@ internal sealed class AccessTokenCache : IDisposable
             if (candidate.Kind.UsesAccessToken)
             {
                 EnsureTokenDestination(candidate);
-                await RequestTokenAsync(candidate, refreshToken: null, cancellationToken).ConfigureAwait(false);
+                var token = await RequestTokenAsync(candidate, refreshToken: null, cancellationToken).ConfigureAwait(false);
+                if (token.ServingSecretName is { } fallback)
+                {
+                    // The kind fell back to another secret (a secondary client secret): the candidate's own first
+                    // choice was refused, so it is not what the test is meant to prove works.
+                    error = $"the platform refused the candidate's first secret; the token came with '{SecretFields.Audit(fallback)}' instead";
+                }
             }
             else if (candidate.ApiEndpoint is not null)
             {
