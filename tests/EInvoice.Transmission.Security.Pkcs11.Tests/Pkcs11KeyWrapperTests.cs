@@ -106,6 +106,7 @@ public sealed class Pkcs11KeyWrapperTests
         var label = "late-" + Guid.NewGuid().ToString("N")[..8];
         var options = SoftHsm.Options();
         options.TokenLabel = label;
+        options.AllowImportedKey = true; // SoftHsm.AddToken imports its key with softhsm2-util
         var logs = new FakeLogCollector();
         using var wrapper = new Pkcs11KeyWrapper(Options.Create(options), new FakeLogger<Pkcs11KeyWrapper>(logs));
         var vault = new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing()), [wrapper], SoftHsm.KeyId);
@@ -117,6 +118,21 @@ public sealed class Pkcs11KeyWrapperTests
 
         SoftHsm.AddToken(label);
         (await seal()).Should().NotBeEmpty("the custodian starts from the token again on the next call");
+    }
+
+    [SkippableFact]
+    public async Task SealAsync_ImportedKeyNotAllowed_IsRefusedNamingNeverExtractable()
+    {
+        SoftHsm.Require();
+        var label = "imported-" + Guid.NewGuid().ToString("N")[..8];
+        SoftHsm.AddToken(label);
+        var options = SoftHsm.Options();
+        options.TokenLabel = label;
+        using var wrapper = new Pkcs11KeyWrapper(Options.Create(options), new FakeLogger<Pkcs11KeyWrapper>());
+
+        var wrap = () => wrapper.WrapKeyAsync(new byte[32], new KeyWrapContext(SoftHsm.KeyId, The.CompanyId, The.ClientSecretField), default).AsTask();
+
+        (await wrap.Should().ThrowExactlyAsync<InvalidOperationException>()).Which.Message.Should().Contain("CKA_NEVER_EXTRACTABLE is not true");
     }
 
     [SkippableFact]

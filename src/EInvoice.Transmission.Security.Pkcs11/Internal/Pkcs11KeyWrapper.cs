@@ -425,10 +425,13 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
                 throw new InvalidOperationException($"The PKCS#11 token '{_options.TokenLabel}' refused the user PIN ({ex.RV}): check 'EInvoiceTransmission:Pkcs11:UserPin'.", ex);
             }
 
+            // Only token objects of the secret-key class that need a login to be seen; the key type is checked below, so a
+            // key of another type under the label is refused rather than passed over.
             var template = new List<IObjectAttribute>
             {
                 Factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
-                Factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                Factories.ObjectAttributeFactory.Create(CKA.CKA_TOKEN, true),
+                Factories.ObjectAttributeFactory.Create(CKA.CKA_PRIVATE, true),
             };
             if (_options.KeyLabel is { } label)
             {
@@ -443,20 +446,10 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
             var keys = anchor.FindAllObjects(template);
             var key = keys.Count == 1 ? keys[0]
                 : throw new InvalidOperationException(
-                    $"The PKCS#11 token '{_options.TokenLabel}' holds {keys.Count} AES keys matching 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' ('{_options.KeyLabel}'/'{_options.KeyObjectId}'); exactly one is needed.");
-
-            var attributes = anchor.GetAttributeValue(key, [CKA.CKA_VALUE_LEN, CKA.CKA_EXTRACTABLE, CKA.CKA_SENSITIVE]);
-            if (attributes[0].GetValueAsUlong() != DataKeySize)
-            {
-                throw new InvalidOperationException($"The PKCS#11 key of 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' on token '{_options.TokenLabel}' is not an AES-256 key.");
-            }
-
-            if (attributes[1].GetValueAsBool() || !attributes[2].GetValueAsBool())
-            {
-                _logger.Pkcs11KeyExtractable(KeyId, _options.TokenLabel!);
-            }
+                    $"The PKCS#11 token '{_options.TokenLabel}' holds {keys.Count} private secret-key token objects matching 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' ('{_options.KeyLabel}'/'{_options.KeyObjectId}'); exactly one is needed.");
 
             var suite = ChooseSuite(slot);
+            CheckKeyPolicy(anchor, key, suite);
             _logger.Pkcs11KeyFound(KeyId, _options.TokenLabel!, suite == SuiteAesGcm ? "CKM_AES_GCM" : "CKM_AES_KEY_WRAP_PAD");
             return new TokenState(slot, anchor, key, suite, ++_generation);
         }
@@ -468,8 +461,62 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
     }
 
     private ISlot? FindSlot(IPkcs11Library library)
-        => library.GetSlotList(SlotsType.WithTokenPresent)
-            .FirstOrDefault(s => string.Equals(s.GetTokenInfo().Label.Trim(), _options.TokenLabel, StringComparison.Ordinal));
+    {
+        var slots = library.GetSlotList(SlotsType.WithTokenPresent)
+            .Where(s => string.Equals(s.GetTokenInfo().Label.Trim(), _options.TokenLabel, StringComparison.Ordinal))
+            .ToList();
+        return slots.Count <= 1 ? slots.FirstOrDefault()
+            : throw new InvalidOperationException(
+                $"{slots.Count} PKCS#11 tokens carry the label of 'EInvoiceTransmission:Pkcs11:TokenLabel' ('{_options.TokenLabel}'); exactly one is needed.");
+    }
+
+    /// <summary>
+    /// Refuses a key that is not an AES-256 key kept in the token since it was made (CKA_EXTRACTABLE=false,
+    /// CKA_SENSITIVE=true, CKA_NEVER_EXTRACTABLE=true, CKA_ALWAYS_SENSITIVE=true) or that may not do what the mechanism needs.
+    /// </summary>
+    private void CheckKeyPolicy(ISession session, IObjectHandle key, byte suite)
+    {
+        var (use, unuse) = suite == SuiteAesGcm ? (CKA.CKA_ENCRYPT, CKA.CKA_DECRYPT) : (CKA.CKA_WRAP, CKA.CKA_UNWRAP);
+        var a = session.GetAttributeValue(key,
+            [CKA.CKA_KEY_TYPE, CKA.CKA_VALUE_LEN, CKA.CKA_EXTRACTABLE, CKA.CKA_SENSITIVE, CKA.CKA_NEVER_EXTRACTABLE, CKA.CKA_ALWAYS_SENSITIVE, use, unuse, CKA.CKA_LOCAL]);
+        var problems = new List<string>();
+        if (a[0].CannotBeRead || a[0].GetValueAsUlong() != (ulong)CKK.CKK_AES)
+        {
+            problems.Add("CKA_KEY_TYPE is not CKK_AES");
+        }
+
+        if (a[1].CannotBeRead || a[1].GetValueAsUlong() != DataKeySize)
+        {
+            problems.Add($"CKA_VALUE_LEN is not {DataKeySize} (AES-256)");
+        }
+
+        Require(a[2], false, "CKA_EXTRACTABLE");
+        Require(a[3], true, "CKA_SENSITIVE");
+        var imported = !a[8].CannotBeRead && !a[8].GetValueAsBool();
+        if (!(imported && _options.AllowImportedKey))
+        {
+            Require(a[4], true, "CKA_NEVER_EXTRACTABLE");
+            Require(a[5], true, "CKA_ALWAYS_SENSITIVE");
+        }
+
+        Require(a[6], true, use.ToString());
+        Require(a[7], true, unuse.ToString());
+        if (problems.Count > 0)
+        {
+            _logger.Pkcs11KeyRefused(KeyId, _options.TokenLabel!, string.Join(", ", problems));
+            throw new InvalidOperationException(
+                $"The PKCS#11 key of 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' ('{_options.KeyLabel}'/'{_options.KeyObjectId}') on token '{_options.TokenLabel}' is refused: {string.Join(", ", problems)}. "
+                + "Generate a non-extractable, sensitive AES-256 key on the token with the usage flags of 'EInvoiceTransmission:Pkcs11:Mechanism'.");
+        }
+
+        void Require(IObjectAttribute attribute, bool expected, string name)
+        {
+            if (attribute.CannotBeRead || attribute.GetValueAsBool() != expected)
+            {
+                problems.Add($"{name} is not {(expected ? "true" : "false")}");
+            }
+        }
+    }
 
     private byte ChooseSuite(ISlot slot)
     {
