@@ -252,9 +252,13 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
         or CKR.CKR_OBJECT_HANDLE_INVALID or CKR.CKR_KEY_HANDLE_INVALID or CKR.CKR_SLOT_ID_INVALID or CKR.CKR_SESSION_COUNT
         or CKR.CKR_DEVICE_MEMORY or CKR.CKR_CRYPTOKI_NOT_INITIALIZED;
 
+    /// <summary>
+    /// The return values that mean "these bytes do not unwrap under this key" (a wrong GCM tag or RFC 5649 check): SoftHSM2 2.6
+    /// reports a wrong GCM tag as <c>CKR_FUNCTION_FAILED</c> or <c>CKR_ENCRYPTED_DATA_INVALID</c>, a PKCS#11 3.0 token as
+    /// <c>CKR_AEAD_DECRYPT_FAILED</c>. Anything else is a problem of the token, never a verdict on the stored bytes.
+    /// </summary>
     private static bool IsNotOurs(CKR rv) => rv is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE
-        or CKR.CKR_WRAPPED_KEY_INVALID or CKR.CKR_WRAPPED_KEY_LEN_RANGE or CKR.CKR_DATA_INVALID or CKR.CKR_DATA_LEN_RANGE
-        or CKR.CKR_SIGNATURE_INVALID || (ulong)rv == AeadDecryptFailed;
+        or CKR.CKR_WRAPPED_KEY_INVALID or CKR.CKR_WRAPPED_KEY_LEN_RANGE or CKR.CKR_FUNCTION_FAILED || (ulong)rv == AeadDecryptFailed;
 
     private void CheckContext(KeyWrapContext context)
     {
@@ -266,9 +270,9 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
 
     /// <summary>Runs one token operation on a pooled session, once more on a fresh one when the session or token went away.</summary>
     /// <remarks>
-    /// With <paramref name="opensGivenBytes"/> (an unwrap of bytes read from storage), every refusal that is not an outage
-    /// means the bytes do not unwrap: a token reports a wrong GCM tag or RFC 5649 check as it likes (SoftHSM2 2.6:
-    /// <c>CKR_ENCRYPTED_DATA_INVALID</c>, <c>CKR_FUNCTION_FAILED</c>, <c>CKR_WRAPPED_KEY_INVALID</c>), so the custodian fails closed.
+    /// With <paramref name="opensGivenBytes"/> (an unwrap of bytes read from storage), only the return values of
+    /// <see cref="IsNotOurs"/> mean the bytes do not unwrap (<see cref="CryptographicException"/>, the vault's "cannot open");
+    /// every other refusal is <see cref="KeyCustodianUnavailableException"/>, so a flaky token never marks a row tampered.
     /// </remarks>
     private T Run<T>(Func<ISession, TokenState, T> operation, bool opensGivenBytes, CancellationToken cancellationToken)
     {
@@ -299,10 +303,22 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
                 Return(session, state);
                 return result;
             }
-            catch (Pkcs11Exception ex) when (opensGivenBytes ? !IsTransient(ex.RV) : IsNotOurs(ex.RV))
+            catch (Pkcs11Exception ex) when (opensGivenBytes && IsNotOurs(ex.RV))
             {
                 Return(session, state);
                 throw new CryptographicException("The token refused the wrapped key.", ex);
+            }
+            catch (Pkcs11Exception ex) when (opensGivenBytes && ex.RV == CKR.CKR_GENERAL_ERROR)
+            {
+                // SoftHSM2 2.6 reports a wrong GCM tag and a failed RFC 5649 check as CKR_GENERAL_ERROR, which a failing
+                // device reports too: the bytes are called "not ours" only if the token still wraps and unwraps a probe.
+                Close(session);
+                if (ProbeHealthy(state))
+                {
+                    throw new CryptographicException("The token refused the wrapped key.", ex);
+                }
+
+                throw Unavailable(ex.RV.ToString(), ex);
             }
             catch (Pkcs11Exception ex) when (IsTransient(ex.RV))
             {
@@ -314,10 +330,55 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
 
                 throw Unavailable(ex.RV.ToString(), ex);
             }
+            catch (Pkcs11Exception ex)
+            {
+                // Neither an outage that a fresh session may cure nor a verdict on the bytes: the token cannot do it now. The
+                // session is closed, not pooled, since its state after the failure is unknown.
+                Close(session);
+                throw Unavailable(ex.RV.ToString(), ex);
+            }
             catch
             {
                 Close(session);
                 throw;
+            }
+        }
+    }
+
+    /// <summary>Wraps and unwraps a zero key on a fresh session; false if the token fails at that.</summary>
+    private bool ProbeHealthy(TokenState state)
+    {
+        ISession? session = null;
+        var probe = new byte[DataKeySize];
+        var back = new byte[DataKeySize];
+        try
+        {
+            session = state.Slot.OpenSession(SessionType.ReadOnly);
+            var context = new KeyWrapContext(KeyId, "probe", "probe");
+            if (state.Suite == SuiteAesGcm)
+            {
+                UnwrapGcm(session, state, WrapGcm(session, state, probe, context).Value.Span, context, back);
+            }
+            else
+            {
+                UnwrapKeyWrapPad(session, state, WrapKeyWrapPad(session, state, probe).Value.Span, back);
+            }
+
+            return back.AsSpan().SequenceEqual(probe);
+        }
+        catch (Pkcs11Exception)
+        {
+            return false;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                Close(session);
             }
         }
     }
