@@ -113,6 +113,18 @@ public sealed class CustodianVaultTests
     }
 
     [Fact]
+    public void Validate_RingKeyIdAlsoClaimedByACustodian_FailsNamingTheKey()
+    {
+        var options = new CredentialVaultOptions { ActiveKeyId = The.KeyId };
+        options.Keys[The.KeyId] = The.Key;
+
+        var result = new CredentialVaultOptionsValidator([new TestCustodian(The.KeyId)]).Validate(null, options);
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain($"'EInvoiceTransmission:Vault:Keys:{The.KeyId}'").And.Contain("custodian");
+    }
+
+    [Fact]
     public void Validate_WrapKeyIdHeldByNoCustodian_FailsNamingTheSetting()
     {
         var options = new CredentialVaultOptions { ActiveKeyId = The.KeyId, WrapKeyId = "hsm_2026" };
