@@ -52,4 +52,12 @@ public sealed class Pkcs11KeyCustodyOptions
     /// <summary>Gets or sets how many idle sessions are kept open for reuse.</summary>
     /// <value>8; 1 to 256.</value>
     public int MaxPooledSessions { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets whether a key imported into the token (<c>CKA_LOCAL=false</c>) is accepted although it was not
+    /// always sensitive and non-extractable (<c>CKA_ALWAYS_SENSITIVE</c>, <c>CKA_NEVER_EXTRACTABLE</c>): its value
+    /// existed outside the token once. It must still be sensitive and non-extractable now.
+    /// </summary>
+    /// <value><see langword="false"/>: only a key generated on the token is accepted.</value>
+    public bool AllowImportedKey { get; set; }
 }

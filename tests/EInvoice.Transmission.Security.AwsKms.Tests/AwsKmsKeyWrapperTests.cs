@@ -34,6 +34,28 @@ public sealed class AwsKmsTests
         => new(kms.Client, Options.Create(new AwsKmsKeyCustodyOptions { KmsKeyId = FakeKms.KeyArn, KeyId = KeyId }), new FakeLogger<AwsKmsKeyWrapper>(logs ?? new FakeLogCollector()));
 
     [Fact]
+    public async Task UnwrapKeyAsync_BlobMadeUnderAnotherKmsKey_IsRefused()
+    {
+        await using var kms = new FakeKms();
+        var wrapper = Wrapper(kms);
+        var context = new KeyWrapContext(KeyId, The.CompanyId, The.ClientSecretField);
+        var dataKey = new byte[32];
+        Array.Fill(dataKey, (byte)0x42);
+
+        // An attacker with kms:Encrypt on another key of the account makes a blob with the right encryption context.
+        using var plain = new MemoryStream(dataKey);
+        var forged = await kms.Client.EncryptAsync(new Amazon.KeyManagementService.Model.EncryptRequest
+        {
+            KeyId = FakeKms.OtherKeyArn,
+            Plaintext = plain,
+            EncryptionContext = new Dictionary<string, string> { ["company"] = The.CompanyId, ["field"] = The.ClientSecretField, ["kek"] = KeyId },
+        });
+        var unwrap = () => wrapper.UnwrapKeyAsync(new WrappedKey(0x04, forged.CiphertextBlob.ToArray()), context, new byte[32], default).AsTask();
+
+        await unwrap.Should().ThrowAsync<System.Security.Cryptography.CryptographicException>();
+    }
+
+    [Fact]
     public async Task SealAndOpen_SendCompanyFieldAndKeyIdAsEncryptionContext()
     {
         await using var kms = new FakeKms();

@@ -21,7 +21,12 @@ public sealed class FakeKms : IAsyncDisposable
 {
     public const string KeyArn = "arn:aws:kms:eu-central-1:111122223333:key/0f6c6d7e-1111-4a2b-9c3d-5e6f7a8b9c0d";
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    /// <summary>Another symmetric key of the same account, which an attacker may use to make blobs.</summary>
+    public const string OtherKeyArn = "arn:aws:kms:eu-central-1:111122223333:key/6a6b6c6d-2222-4a2b-9c3d-5e6f7a8b9c0d";
+
+    // Like a real KMS blob, the fake's blob names its key (first byte: 0 = KeyArn, 1 = OtherKeyArn), and Decrypt without a
+    // KeyId uses the key the blob names; with a KeyId, a blob of another key is IncorrectKeyException.
+    private readonly byte[][] _keys = [RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32)];
     private readonly LoopbackHttpServer _server;
 
     public FakeKms()
@@ -57,36 +62,50 @@ public sealed class FakeKms : IAsyncDisposable
         var json = JsonNode.Parse(body)!.AsObject();
         var context = (json["EncryptionContext"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal) ?? [];
         Requests.Enqueue((operation, context));
-        if (json["KeyId"]?.GetValue<string>() is not { } keyId || (keyId != KeyArn && keyId != "alias/einvoice"))
+        int? requested = json["KeyId"]?.GetValue<string>() switch
+        {
+            null => null,
+            KeyArn or "alias/einvoice" => 0,
+            OtherKeyArn => 1,
+            _ => -1,
+        };
+        if (requested == -1 || (requested is null && operation != "Decrypt"))
         {
             return Error(400, "NotFoundException", "unknown key");
         }
 
         var aad = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new SortedDictionary<string, string>(context, StringComparer.Ordinal)));
-        using var aes = new AesGcm(_key, 16);
         switch (operation)
         {
             case "Encrypt":
             {
+                using var aes = new AesGcm(_keys[requested!.Value], 16);
                 var plaintext = Convert.FromBase64String(json["Plaintext"]!.GetValue<string>());
-                var blob = new byte[12 + plaintext.Length + 16];
-                RandomNumberGenerator.Fill(blob.AsSpan(0, 12));
-                aes.Encrypt(blob.AsSpan(0, 12), plaintext, blob.AsSpan(12, plaintext.Length), blob.AsSpan(12 + plaintext.Length), aad);
-                return Ok(new JsonObject { ["CiphertextBlob"] = Convert.ToBase64String(blob), ["KeyId"] = KeyArn, ["EncryptionAlgorithm"] = "SYMMETRIC_DEFAULT" });
+                var blob = new byte[1 + 12 + plaintext.Length + 16];
+                blob[0] = (byte)requested.Value;
+                RandomNumberGenerator.Fill(blob.AsSpan(1, 12));
+                aes.Encrypt(blob.AsSpan(1, 12), plaintext, blob.AsSpan(13, plaintext.Length), blob.AsSpan(13 + plaintext.Length), aad);
+                return Ok(new JsonObject { ["CiphertextBlob"] = Convert.ToBase64String(blob), ["KeyId"] = requested == 0 ? KeyArn : OtherKeyArn, ["EncryptionAlgorithm"] = "SYMMETRIC_DEFAULT" });
             }
 
             case "Decrypt":
             {
                 var blob = Convert.FromBase64String(json["CiphertextBlob"]!.GetValue<string>());
-                if (blob.Length < 28)
+                if (blob.Length < 29 || blob[0] > 1)
                 {
                     return Error(400, "InvalidCiphertextException", "");
                 }
 
-                var plaintext = new byte[blob.Length - 28];
+                if (requested is { } wanted && wanted != blob[0])
+                {
+                    return Error(400, "IncorrectKeyException", "");
+                }
+
+                using var aes = new AesGcm(_keys[blob[0]], 16);
+                var plaintext = new byte[blob.Length - 29];
                 try
                 {
-                    aes.Decrypt(blob.AsSpan(0, 12), blob.AsSpan(12, plaintext.Length), blob.AsSpan(12 + plaintext.Length), plaintext, aad);
+                    aes.Decrypt(blob.AsSpan(1, 12), blob.AsSpan(13, plaintext.Length), blob.AsSpan(13 + plaintext.Length), plaintext, aad);
                 }
                 catch (AuthenticationTagMismatchException)
                 {

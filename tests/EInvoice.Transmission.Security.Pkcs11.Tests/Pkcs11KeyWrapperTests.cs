@@ -106,6 +106,7 @@ public sealed class Pkcs11KeyWrapperTests
         var label = "late-" + Guid.NewGuid().ToString("N")[..8];
         var options = SoftHsm.Options();
         options.TokenLabel = label;
+        options.AllowImportedKey = true; // SoftHsm.AddToken imports its key with softhsm2-util
         var logs = new FakeLogCollector();
         using var wrapper = new Pkcs11KeyWrapper(Options.Create(options), new FakeLogger<Pkcs11KeyWrapper>(logs));
         var vault = new CredentialVault(new Some.FixedKeyProvider(Some.KeyRing()), [wrapper], SoftHsm.KeyId);
@@ -117,6 +118,63 @@ public sealed class Pkcs11KeyWrapperTests
 
         SoftHsm.AddToken(label);
         (await seal()).Should().NotBeEmpty("the custodian starts from the token again on the next call");
+    }
+
+    [SkippableFact]
+    public async Task UnwrapKeyAsync_TokenRefusesForAReasonNotAboutTheBytes_IsUnavailableNotCannotOpen()
+    {
+        SoftHsm.Require();
+        var label = "flaky-" + Guid.NewGuid().ToString("N")[..8];
+        SoftHsm.WithSession((session, _) =>
+        {
+            var attributes = session.Factories.ObjectAttributeFactory;
+            using var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN);
+            return session.GenerateKey(mechanism,
+            [
+                attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+                attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                attributes.Create(CKA.CKA_VALUE_LEN, 32UL),
+                attributes.Create(CKA.CKA_TOKEN, true),
+                attributes.Create(CKA.CKA_PRIVATE, true),
+                attributes.Create(CKA.CKA_LABEL, label),
+                attributes.Create(CKA.CKA_ENCRYPT, true),
+                attributes.Create(CKA.CKA_DECRYPT, true),
+                attributes.Create(CKA.CKA_EXTRACTABLE, false),
+                attributes.Create(CKA.CKA_SENSITIVE, true),
+                attributes.Create(CKA.CKA_MODIFIABLE, true),
+            ]);
+        });
+        var options = SoftHsm.Options(Pkcs11WrapMechanism.AesGcm);
+        options.KeyLabel = label;
+        using var wrapper = new Pkcs11KeyWrapper(Options.Create(options), new FakeLogger<Pkcs11KeyWrapper>());
+        var context = new KeyWrapContext(SoftHsm.KeyId, The.CompanyId, The.ClientSecretField);
+        var wrapped = await wrapper.WrapKeyAsync(new byte[32], context, default);
+
+        // The token now refuses to decrypt with the key (CKR_KEY_FUNCTION_NOT_PERMITTED): nothing is wrong with the bytes.
+        SoftHsm.WithSession((session, _) =>
+        {
+            var key = session.FindAllObjects([session.Factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, label)]).Single();
+            session.SetAttributeValue(key, [session.Factories.ObjectAttributeFactory.Create(CKA.CKA_DECRYPT, false)]);
+            return 0;
+        });
+        var unwrap = () => wrapper.UnwrapKeyAsync(wrapped, context, new byte[32], default).AsTask();
+
+        (await unwrap.Should().ThrowExactlyAsync<KeyCustodianUnavailableException>()).Which.Message.Should().NotContain(SoftHsm.UserPin);
+    }
+
+    [SkippableFact]
+    public async Task SealAsync_ImportedKeyNotAllowed_IsRefusedNamingNeverExtractable()
+    {
+        SoftHsm.Require();
+        var label = "imported-" + Guid.NewGuid().ToString("N")[..8];
+        SoftHsm.AddToken(label);
+        var options = SoftHsm.Options();
+        options.TokenLabel = label;
+        using var wrapper = new Pkcs11KeyWrapper(Options.Create(options), new FakeLogger<Pkcs11KeyWrapper>());
+
+        var wrap = () => wrapper.WrapKeyAsync(new byte[32], new KeyWrapContext(SoftHsm.KeyId, The.CompanyId, The.ClientSecretField), default).AsTask();
+
+        (await wrap.Should().ThrowExactlyAsync<InvalidOperationException>()).Which.Message.Should().Contain("CKA_NEVER_EXTRACTABLE is not true");
     }
 
     [SkippableFact]

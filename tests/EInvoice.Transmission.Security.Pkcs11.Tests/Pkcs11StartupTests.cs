@@ -1,6 +1,7 @@
 using EInvoice.Transmission.Security.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Net.Pkcs11Interop.Common;
 
 namespace EInvoice.Transmission.Security.Pkcs11.Tests;
 
@@ -31,6 +32,50 @@ public sealed class Pkcs11StartupTests
 
         CredentialVault.GetKeyId(envelope).Should().Be(SoftHsm.KeyId);
         envelope[1].Should().Be(0x02, "SoftHSM2 offers CKM_AES_GCM");
+    }
+
+    [SkippableTheory]
+    [InlineData("extractable", "CKA_EXTRACTABLE is not false")]
+    [InlineData("not-sensitive", "CKA_SENSITIVE is not true")]
+    [InlineData("aes-128", "CKA_VALUE_LEN is not 32")]
+    [InlineData("no-decrypt", "CKA_DECRYPT is not true")]
+    [InlineData("duplicate", "holds 2 private secret-key token objects")]
+    public void Start_KeyOutsideThePolicy_IsRefusedNamingTheSettingWithoutThePin(string kind, string problem)
+    {
+        SoftHsm.Require();
+        var label = $"policy-{kind}-{Guid.NewGuid():N}";
+        SoftHsm.WithSession((session, _) =>
+        {
+            var attributes = session.Factories.ObjectAttributeFactory;
+            for (var i = 0; i < (kind == "duplicate" ? 2 : 1); i++)
+            {
+                using var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN);
+                session.GenerateKey(mechanism,
+                [
+                    attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+                    attributes.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                    attributes.Create(CKA.CKA_VALUE_LEN, kind == "aes-128" ? 16UL : 32UL),
+                    attributes.Create(CKA.CKA_TOKEN, true),
+                    attributes.Create(CKA.CKA_PRIVATE, true),
+                    attributes.Create(CKA.CKA_LABEL, label),
+                    attributes.Create(CKA.CKA_ENCRYPT, true),
+                    attributes.Create(CKA.CKA_DECRYPT, kind != "no-decrypt"),
+                    attributes.Create(CKA.CKA_WRAP, true),
+                    attributes.Create(CKA.CKA_UNWRAP, true),
+                    attributes.Create(CKA.CKA_EXTRACTABLE, kind == "extractable"),
+                    attributes.Create(CKA.CKA_SENSITIVE, kind != "not-sensitive"),
+                ]);
+            }
+
+            return 0;
+        });
+        using var provider = Build(options => options.KeyLabel = label);
+
+        var start = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var thrown = start.Should().Throw<OptionsValidationException>().Which;
+        thrown.Message.Should().Contain("'EInvoiceTransmission:Pkcs11:KeyLabel'").And.Contain(problem);
+        thrown.ToString().Should().NotContain(SoftHsm.UserPin);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class TestCustodian(string keyId, byte[] key) : IKeyWrapper
     /// <summary>When <see langword="false"/>, every call throws <see cref="KeyCustodianUnavailableException"/>.</summary>
     public bool IsAvailable { get; set; } = true;
 
+    /// <summary>When set, every unwrap throws what it returns (a custodian failing in a way of its own on stored bytes).</summary>
+    public Func<Exception>? UnwrapFault { get; set; }
+
     public int Wraps => Volatile.Read(ref _wraps);
 
     public int Unwraps => Volatile.Read(ref _unwraps);
@@ -52,6 +55,11 @@ public sealed class TestCustodian(string keyId, byte[] key) : IKeyWrapper
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _unwraps);
         EnsureAvailable(context);
+        if (UnwrapFault is { } fault)
+        {
+            throw fault();
+        }
+
         var value = wrappedKey.Value;
         if (wrappedKey.Suite != Suite || value.Length != 60 || context.KeyId != KeyId)
         {

@@ -9,9 +9,9 @@ internal static partial class Log
         Message = "PKCS#11 key {KeyId} found on token {TokenLabel}; data keys are wrapped with {Mechanism}.")]
     public static partial void Pkcs11KeyFound(this ILogger logger, string keyId, string tokenLabel, string mechanism);
 
-    [LoggerMessage(EventId = 3001, EventName = "Pkcs11KeyExtractable", Level = LogLevel.Warning,
-        Message = "PKCS#11 key {KeyId} on token {TokenLabel} is not marked non-extractable and sensitive: its value could be read out of the token. Generate it with CKA_EXTRACTABLE=false and CKA_SENSITIVE=true.")]
-    public static partial void Pkcs11KeyExtractable(this ILogger logger, string keyId, string tokenLabel);
+    [LoggerMessage(EventId = 3010, EventName = "Pkcs11KeyRefused", Level = LogLevel.Error,
+        Message = "PKCS#11 key {KeyId} on token {TokenLabel} is refused: {Problems}.")]
+    public static partial void Pkcs11KeyRefused(this ILogger logger, string keyId, string tokenLabel, string problems);
 
     [LoggerMessage(EventId = 3002, EventName = "Pkcs11SessionLost", Level = LogLevel.Warning,
         Message = "PKCS#11 session for key {KeyId} lost ({ReturnValue}); the session pool is reset and the token is looked up again.")]

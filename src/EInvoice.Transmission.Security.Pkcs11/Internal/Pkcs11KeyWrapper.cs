@@ -252,9 +252,13 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
         or CKR.CKR_OBJECT_HANDLE_INVALID or CKR.CKR_KEY_HANDLE_INVALID or CKR.CKR_SLOT_ID_INVALID or CKR.CKR_SESSION_COUNT
         or CKR.CKR_DEVICE_MEMORY or CKR.CKR_CRYPTOKI_NOT_INITIALIZED;
 
+    /// <summary>
+    /// The return values that mean "these bytes do not unwrap under this key" (a wrong GCM tag or RFC 5649 check): SoftHSM2 2.6
+    /// reports a wrong GCM tag as <c>CKR_FUNCTION_FAILED</c> or <c>CKR_ENCRYPTED_DATA_INVALID</c>, a PKCS#11 3.0 token as
+    /// <c>CKR_AEAD_DECRYPT_FAILED</c>. Anything else is a problem of the token, never a verdict on the stored bytes.
+    /// </summary>
     private static bool IsNotOurs(CKR rv) => rv is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE
-        or CKR.CKR_WRAPPED_KEY_INVALID or CKR.CKR_WRAPPED_KEY_LEN_RANGE or CKR.CKR_DATA_INVALID or CKR.CKR_DATA_LEN_RANGE
-        or CKR.CKR_SIGNATURE_INVALID || (ulong)rv == AeadDecryptFailed;
+        or CKR.CKR_WRAPPED_KEY_INVALID or CKR.CKR_WRAPPED_KEY_LEN_RANGE or CKR.CKR_FUNCTION_FAILED || (ulong)rv == AeadDecryptFailed;
 
     private void CheckContext(KeyWrapContext context)
     {
@@ -266,9 +270,9 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
 
     /// <summary>Runs one token operation on a pooled session, once more on a fresh one when the session or token went away.</summary>
     /// <remarks>
-    /// With <paramref name="opensGivenBytes"/> (an unwrap of bytes read from storage), every refusal that is not an outage
-    /// means the bytes do not unwrap: a token reports a wrong GCM tag or RFC 5649 check as it likes (SoftHSM2 2.6:
-    /// <c>CKR_ENCRYPTED_DATA_INVALID</c>, <c>CKR_FUNCTION_FAILED</c>, <c>CKR_WRAPPED_KEY_INVALID</c>), so the custodian fails closed.
+    /// With <paramref name="opensGivenBytes"/> (an unwrap of bytes read from storage), only the return values of
+    /// <see cref="IsNotOurs"/> mean the bytes do not unwrap (<see cref="CryptographicException"/>, the vault's "cannot open");
+    /// every other refusal is <see cref="KeyCustodianUnavailableException"/>, so a flaky token never marks a row tampered.
     /// </remarks>
     private T Run<T>(Func<ISession, TokenState, T> operation, bool opensGivenBytes, CancellationToken cancellationToken)
     {
@@ -299,10 +303,22 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
                 Return(session, state);
                 return result;
             }
-            catch (Pkcs11Exception ex) when (opensGivenBytes ? !IsTransient(ex.RV) : IsNotOurs(ex.RV))
+            catch (Pkcs11Exception ex) when (opensGivenBytes && IsNotOurs(ex.RV))
             {
                 Return(session, state);
                 throw new CryptographicException("The token refused the wrapped key.", ex);
+            }
+            catch (Pkcs11Exception ex) when (opensGivenBytes && ex.RV == CKR.CKR_GENERAL_ERROR)
+            {
+                // SoftHSM2 2.6 reports a wrong GCM tag and a failed RFC 5649 check as CKR_GENERAL_ERROR, which a failing
+                // device reports too: the bytes are called "not ours" only if the token still wraps and unwraps a probe.
+                Close(session);
+                if (ProbeHealthy(state))
+                {
+                    throw new CryptographicException("The token refused the wrapped key.", ex);
+                }
+
+                throw Unavailable(ex.RV.ToString(), ex);
             }
             catch (Pkcs11Exception ex) when (IsTransient(ex.RV))
             {
@@ -314,10 +330,55 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
 
                 throw Unavailable(ex.RV.ToString(), ex);
             }
+            catch (Pkcs11Exception ex)
+            {
+                // Neither an outage that a fresh session may cure nor a verdict on the bytes: the token cannot do it now. The
+                // session is closed, not pooled, since its state after the failure is unknown.
+                Close(session);
+                throw Unavailable(ex.RV.ToString(), ex);
+            }
             catch
             {
                 Close(session);
                 throw;
+            }
+        }
+    }
+
+    /// <summary>Wraps and unwraps a zero key on a fresh session; false if the token fails at that.</summary>
+    private bool ProbeHealthy(TokenState state)
+    {
+        ISession? session = null;
+        var probe = new byte[DataKeySize];
+        var back = new byte[DataKeySize];
+        try
+        {
+            session = state.Slot.OpenSession(SessionType.ReadOnly);
+            var context = new KeyWrapContext(KeyId, "probe", "probe");
+            if (state.Suite == SuiteAesGcm)
+            {
+                UnwrapGcm(session, state, WrapGcm(session, state, probe, context).Value.Span, context, back);
+            }
+            else
+            {
+                UnwrapKeyWrapPad(session, state, WrapKeyWrapPad(session, state, probe).Value.Span, back);
+            }
+
+            return back.AsSpan().SequenceEqual(probe);
+        }
+        catch (Pkcs11Exception)
+        {
+            return false;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                Close(session);
             }
         }
     }
@@ -425,10 +486,13 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
                 throw new InvalidOperationException($"The PKCS#11 token '{_options.TokenLabel}' refused the user PIN ({ex.RV}): check 'EInvoiceTransmission:Pkcs11:UserPin'.", ex);
             }
 
+            // Only token objects of the secret-key class that need a login to be seen; the key type is checked below, so a
+            // key of another type under the label is refused rather than passed over.
             var template = new List<IObjectAttribute>
             {
                 Factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
-                Factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+                Factories.ObjectAttributeFactory.Create(CKA.CKA_TOKEN, true),
+                Factories.ObjectAttributeFactory.Create(CKA.CKA_PRIVATE, true),
             };
             if (_options.KeyLabel is { } label)
             {
@@ -443,20 +507,10 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
             var keys = anchor.FindAllObjects(template);
             var key = keys.Count == 1 ? keys[0]
                 : throw new InvalidOperationException(
-                    $"The PKCS#11 token '{_options.TokenLabel}' holds {keys.Count} AES keys matching 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' ('{_options.KeyLabel}'/'{_options.KeyObjectId}'); exactly one is needed.");
-
-            var attributes = anchor.GetAttributeValue(key, [CKA.CKA_VALUE_LEN, CKA.CKA_EXTRACTABLE, CKA.CKA_SENSITIVE]);
-            if (attributes[0].GetValueAsUlong() != DataKeySize)
-            {
-                throw new InvalidOperationException($"The PKCS#11 key of 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' on token '{_options.TokenLabel}' is not an AES-256 key.");
-            }
-
-            if (attributes[1].GetValueAsBool() || !attributes[2].GetValueAsBool())
-            {
-                _logger.Pkcs11KeyExtractable(KeyId, _options.TokenLabel!);
-            }
+                    $"The PKCS#11 token '{_options.TokenLabel}' holds {keys.Count} private secret-key token objects matching 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' ('{_options.KeyLabel}'/'{_options.KeyObjectId}'); exactly one is needed.");
 
             var suite = ChooseSuite(slot);
+            CheckKeyPolicy(anchor, key, suite);
             _logger.Pkcs11KeyFound(KeyId, _options.TokenLabel!, suite == SuiteAesGcm ? "CKM_AES_GCM" : "CKM_AES_KEY_WRAP_PAD");
             return new TokenState(slot, anchor, key, suite, ++_generation);
         }
@@ -468,8 +522,62 @@ internal sealed class Pkcs11KeyWrapper : IKeyWrapper, IDisposable
     }
 
     private ISlot? FindSlot(IPkcs11Library library)
-        => library.GetSlotList(SlotsType.WithTokenPresent)
-            .FirstOrDefault(s => string.Equals(s.GetTokenInfo().Label.Trim(), _options.TokenLabel, StringComparison.Ordinal));
+    {
+        var slots = library.GetSlotList(SlotsType.WithTokenPresent)
+            .Where(s => string.Equals(s.GetTokenInfo().Label.Trim(), _options.TokenLabel, StringComparison.Ordinal))
+            .ToList();
+        return slots.Count <= 1 ? slots.FirstOrDefault()
+            : throw new InvalidOperationException(
+                $"{slots.Count} PKCS#11 tokens carry the label of 'EInvoiceTransmission:Pkcs11:TokenLabel' ('{_options.TokenLabel}'); exactly one is needed.");
+    }
+
+    /// <summary>
+    /// Refuses a key that is not an AES-256 key kept in the token since it was made (CKA_EXTRACTABLE=false,
+    /// CKA_SENSITIVE=true, CKA_NEVER_EXTRACTABLE=true, CKA_ALWAYS_SENSITIVE=true) or that may not do what the mechanism needs.
+    /// </summary>
+    private void CheckKeyPolicy(ISession session, IObjectHandle key, byte suite)
+    {
+        var (use, unuse) = suite == SuiteAesGcm ? (CKA.CKA_ENCRYPT, CKA.CKA_DECRYPT) : (CKA.CKA_WRAP, CKA.CKA_UNWRAP);
+        var a = session.GetAttributeValue(key,
+            [CKA.CKA_KEY_TYPE, CKA.CKA_VALUE_LEN, CKA.CKA_EXTRACTABLE, CKA.CKA_SENSITIVE, CKA.CKA_NEVER_EXTRACTABLE, CKA.CKA_ALWAYS_SENSITIVE, use, unuse, CKA.CKA_LOCAL]);
+        var problems = new List<string>();
+        if (a[0].CannotBeRead || a[0].GetValueAsUlong() != (ulong)CKK.CKK_AES)
+        {
+            problems.Add("CKA_KEY_TYPE is not CKK_AES");
+        }
+
+        if (a[1].CannotBeRead || a[1].GetValueAsUlong() != DataKeySize)
+        {
+            problems.Add($"CKA_VALUE_LEN is not {DataKeySize} (AES-256)");
+        }
+
+        Require(a[2], false, "CKA_EXTRACTABLE");
+        Require(a[3], true, "CKA_SENSITIVE");
+        var imported = !a[8].CannotBeRead && !a[8].GetValueAsBool();
+        if (!(imported && _options.AllowImportedKey))
+        {
+            Require(a[4], true, "CKA_NEVER_EXTRACTABLE");
+            Require(a[5], true, "CKA_ALWAYS_SENSITIVE");
+        }
+
+        Require(a[6], true, use.ToString());
+        Require(a[7], true, unuse.ToString());
+        if (problems.Count > 0)
+        {
+            _logger.Pkcs11KeyRefused(KeyId, _options.TokenLabel!, string.Join(", ", problems));
+            throw new InvalidOperationException(
+                $"The PKCS#11 key of 'EInvoiceTransmission:Pkcs11:KeyLabel'/'KeyObjectId' ('{_options.KeyLabel}'/'{_options.KeyObjectId}') on token '{_options.TokenLabel}' is refused: {string.Join(", ", problems)}. "
+                + "Generate a non-extractable, sensitive AES-256 key on the token with the usage flags of 'EInvoiceTransmission:Pkcs11:Mechanism'.");
+        }
+
+        void Require(IObjectAttribute attribute, bool expected, string name)
+        {
+            if (attribute.CannotBeRead || attribute.GetValueAsBool() != expected)
+            {
+                problems.Add($"{name} is not {(expected ? "true" : "false")}");
+            }
+        }
+    }
 
     private byte ChooseSuite(ISlot slot)
     {

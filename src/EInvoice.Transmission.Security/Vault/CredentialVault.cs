@@ -497,8 +497,11 @@ public sealed class CredentialVault
             var wrapped = new WrappedKey(layout.Suite, envelope.Slice(layout.WrapOffset, layout.WrapLength));
             await wrapper.UnwrapKeyAsync(wrapped, new KeyWrapContext(keyId, companyId, fieldName), dek, cancellationToken).ConfigureAwait(false);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is not (KeyCustodianUnavailableException or OperationCanceledException or CredentialVaultException))
         {
+            // Whatever else a custodian throws on stored bytes (a FormatException of a blob parser, an
+            // InvalidOperationException of a library) says these bytes do not open: the caller's listing or rotation goes
+            // on for the other companies instead of stopping at an exception type it does not expect.
             throw CredentialVaultException.CannotOpen(ex);
         }
     }

@@ -18,6 +18,11 @@ namespace EInvoice.Transmission.Security;
 /// <see cref="KeyCustodianUnavailableException"/>, which the vault lets through, so that a caller can retry. Neither
 /// message may carry key material.
 /// </para>
+/// <para>
+/// A wrapper unwraps only with the key it holds for <see cref="KeyWrapContext.KeyId"/>, never with a key named inside
+/// the wrapped bytes (a KMS ciphertext blob names its key; the AWS KMS wrapper passes its configured key to
+/// <c>Decrypt</c>), so that a wrapped key made under another key the attacker can use is refused.
+/// </para>
 /// </remarks>
 public interface IKeyWrapper
 {

@@ -14,6 +14,40 @@ public sealed class CustodianVaultTests
 
     private CredentialVault CustodianVault() => new(new Some.FixedKeyProvider(Some.KeyRing()), [_custodian], _custodian.KeyId);
 
+    [Theory]
+    [InlineData("InvalidOperation")]
+    [InlineData("Format")]
+    [InlineData("Argument")]
+    public async Task OpenAndRewrapAsync_CustodianThrowsOtherThanCryptographicOnStoredBytes_CannotOpen(string kind)
+    {
+        var vault = CustodianVault();
+        var envelope = await vault.SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+        _custodian.UnwrapFault = () => kind switch
+        {
+            "InvalidOperation" => new InvalidOperationException("custodian state"),
+            "Format" => new FormatException("bad blob"),
+            _ => new ArgumentException("bad length"),
+        };
+
+        var open = () => vault.OpenAsync(envelope, The.CompanyId, The.ClientSecretField);
+        var rewrap = () => vault.RewrapAsync(envelope, The.CompanyId, The.ClientSecretField);
+
+        await open.Should().ThrowExactlyAsync<CredentialVaultException>();
+        await rewrap.Should().ThrowExactlyAsync<CredentialVaultException>();
+    }
+
+    [Fact]
+    public async Task OpenAsync_CustodianCancelledOrUnavailable_IsNotCannotOpen()
+    {
+        var vault = CustodianVault();
+        var envelope = await vault.SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        _custodian.UnwrapFault = () => new OperationCanceledException();
+        await ((Func<Task>)(() => vault.OpenAsync(envelope, The.CompanyId, The.ClientSecretField))).Should().ThrowExactlyAsync<OperationCanceledException>();
+        _custodian.UnwrapFault = () => new KeyCustodianUnavailableException(_custodian.KeyId, "down", null);
+        await ((Func<Task>)(() => vault.OpenAsync(envelope, The.CompanyId, The.ClientSecretField))).Should().ThrowExactlyAsync<KeyCustodianUnavailableException>();
+    }
+
     [Fact]
     public async Task SealAsync_CustodianActive_WritesSuite0x02WithALengthPrefixThatTheDocumentAloneOpens()
     {
@@ -76,6 +110,18 @@ public sealed class CustodianVaultTests
         var open = () => Some.Vault().OpenAsync(envelope, The.CompanyId, The.ClientSecretField);
 
         await open.Should().ThrowExactlyAsync<CredentialVaultException>();
+    }
+
+    [Fact]
+    public void Validate_RingKeyIdAlsoClaimedByACustodian_FailsNamingTheKey()
+    {
+        var options = new CredentialVaultOptions { ActiveKeyId = The.KeyId };
+        options.Keys[The.KeyId] = The.Key;
+
+        var result = new CredentialVaultOptionsValidator([new TestCustodian(The.KeyId)]).Validate(null, options);
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain($"'EInvoiceTransmission:Vault:Keys:{The.KeyId}'").And.Contain("custodian");
     }
 
     [Fact]

@@ -35,6 +35,12 @@ internal sealed class CredentialVaultOptionsValidator(IEnumerable<IKeyWrapper> c
                 continue;
             }
 
+            if (custodians.Any(c => c.HoldsKey(id)))
+            {
+                // Which key opens an envelope under this id would depend on the order of lookup: refuse the ambiguity.
+                failures.Add($"The key id of '{KeysSetting}:{id}' is also held by a registered key custodian: give the ring key or the custodian's key another id.");
+            }
+
             var key = KeyEncryptionKeyRules.TryDecode(base64, out var problem);
             if (key is null)
             {
