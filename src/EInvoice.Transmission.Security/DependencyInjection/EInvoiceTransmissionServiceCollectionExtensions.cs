@@ -43,7 +43,8 @@ public static class EInvoiceTransmissionServiceCollectionExtensions
             sp.GetService<DataKeyCache>() is { } cache
                 ? [.. sp.GetServices<IKeyWrapper>().Select(custodian => new CachingKeyWrapper(custodian, cache))]
                 : sp.GetServices<IKeyWrapper>(),
-            new Lazy<string?>(() => sp.GetRequiredService<IOptions<CredentialVaultOptions>>().Value.WrapKeyId)));
+            new Lazy<string?>(() => sp.GetRequiredService<IOptions<CredentialVaultOptions>>().Value.WrapKeyId),
+            new Lazy<bool>(() => sp.GetRequiredService<IOptions<CredentialVaultOptions>>().Value.LocalKeysOpenEnvelopes)));
 
         // The core registers no ICredentialRepository: the host chooses one with a Use... method. The audit trail and the
         // token lease default to that same repository; a host's own repository must then implement them (checked at start).

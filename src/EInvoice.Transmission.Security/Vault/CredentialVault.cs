@@ -31,6 +31,7 @@ public sealed class CredentialVault
     private readonly IKeyEncryptionKeyProvider _keyProvider;
     private readonly IKeyWrapper[] _custodians;
     private readonly Lazy<string?> _wrapKeyId;
+    private readonly Lazy<bool> _localKeysOpenEnvelopes;
 
     /// <summary>Creates a vault that reads its keys from <paramref name="keyProvider"/>.</summary>
     /// <param name="keyProvider">The source of the key ring.</param>
@@ -47,7 +48,7 @@ public sealed class CredentialVault
     /// <exception cref="ArgumentNullException"><paramref name="keyProvider"/> or <paramref name="custodians"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="wrapKeyId"/> is not a valid key id.</exception>
     public CredentialVault(IKeyEncryptionKeyProvider keyProvider, IEnumerable<IKeyWrapper> custodians, string? wrapKeyId)
-        : this(keyProvider, custodians, new Lazy<string?>(wrapKeyId))
+        : this(keyProvider, custodians, new Lazy<string?>(wrapKeyId), new Lazy<bool>(static () => true))
     {
         if (wrapKeyId is not null && !KeyEncryptionKeyRules.IsValidKeyId(wrapKeyId))
         {
@@ -55,18 +56,19 @@ public sealed class CredentialVault
         }
     }
 
-    private CredentialVault(IKeyEncryptionKeyProvider keyProvider, IEnumerable<IKeyWrapper> custodians, Lazy<string?> wrapKeyId)
+    private CredentialVault(IKeyEncryptionKeyProvider keyProvider, IEnumerable<IKeyWrapper> custodians, Lazy<string?> wrapKeyId, Lazy<bool> localKeysOpenEnvelopes)
     {
         ArgumentNullException.ThrowIfNull(keyProvider);
         ArgumentNullException.ThrowIfNull(custodians);
         _keyProvider = keyProvider;
         _custodians = [.. custodians];
         _wrapKeyId = wrapKeyId;
+        _localKeysOpenEnvelopes = localKeysOpenEnvelopes;
     }
 
     /// <summary>For the container: the wrap key is read from validated options on first use, not when the vault is built.</summary>
-    internal static CredentialVault Create(IKeyEncryptionKeyProvider keyProvider, IEnumerable<IKeyWrapper> custodians, Lazy<string?> wrapKeyId)
-        => new(keyProvider, custodians, wrapKeyId);
+    internal static CredentialVault Create(IKeyEncryptionKeyProvider keyProvider, IEnumerable<IKeyWrapper> custodians, Lazy<string?> wrapKeyId, Lazy<bool> localKeysOpenEnvelopes)
+        => new(keyProvider, custodians, wrapKeyId, localKeysOpenEnvelopes);
 
     /// <summary>Gets the id of the key-encryption key that seals new envelopes.</summary>
     public string ActiveKeyId => _wrapKeyId.Value ?? _keyProvider.GetKeyRing().ActiveKeyId;
@@ -165,7 +167,7 @@ public sealed class CredentialVault
     public byte[] Rewrap(ReadOnlySpan<byte> envelope, string companyId, string fieldName)
     {
         var parts = Parse(envelope, companyId, fieldName);
-        var oldKek = _keyProvider.GetKeyRing().Find(parts.KeyId) ?? throw CredentialVaultException.CannotOpen();
+        var oldKek = LocalEnvelopeKey(parts.KeyId) ?? throw CredentialVaultException.CannotOpen();
         var newKek = LocalActiveKey();
 
         Span<byte> context = stackalloc byte[EnvelopeFormat.MaxContextSize];
@@ -242,7 +244,7 @@ public sealed class CredentialVault
     /// <summary>Decrypts a parsed envelope into <paramref name="destination"/>, exactly as long as its ciphertext.</summary>
     private void Decrypt(EnvelopeFormat.Parts parts, string companyId, string fieldName, Span<byte> destination)
     {
-        var kek = _keyProvider.GetKeyRing().Find(parts.KeyId) ?? throw CredentialVaultException.CannotOpen();
+        var kek = LocalEnvelopeKey(parts.KeyId) ?? throw CredentialVaultException.CannotOpen();
 
         Span<byte> context = stackalloc byte[EnvelopeFormat.MaxContextSize];
         context = context[..EnvelopeFormat.WriteContext(context, companyId, fieldName)];
@@ -459,7 +461,8 @@ public sealed class CredentialVault
     {
         if (ring.HoldsKey(keyId))
         {
-            return ring;
+            // A ring key that serves the audit only opens and seals nothing (LocalKeysOpenEnvelopes).
+            return _localKeysOpenEnvelopes.Value ? ring : null;
         }
 
         foreach (var custodian in _custodians)
@@ -572,9 +575,22 @@ public sealed class CredentialVault
         return wrapOffset + value.Length;
     }
 
+    /// <summary>
+    /// The ring's key that opens an envelope under <paramref name="keyId"/>; none once the ring's keys serve the audit
+    /// only (<see cref="CredentialVaultOptions.LocalKeysOpenEnvelopes"/>), so that a key read from the configuration
+    /// cannot be used to forge an envelope the library would accept.
+    /// </summary>
+    private KeyEncryptionKey? LocalEnvelopeKey(ReadOnlySpan<byte> keyId)
+        => _localKeysOpenEnvelopes.Value ? _keyProvider.GetKeyRing().Find(keyId) : null;
+
     /// <summary>The ring's key that the synchronous members seal with: only when it is the vault's active key.</summary>
     private KeyEncryptionKey LocalActiveKey()
     {
+        if (!_localKeysOpenEnvelopes.Value)
+        {
+            throw new InvalidOperationException($"The local key ring no longer seals envelopes ({nameof(CredentialVaultOptions)}.{nameof(CredentialVaultOptions.LocalKeysOpenEnvelopes)} is false): use the asynchronous members of {nameof(CredentialVault)}.");
+        }
+
         var ring = _keyProvider.GetKeyRing();
         return _wrapKeyId.Value is not { } keyId ? ring.ActiveKey
             : ring.Find(Encoding.ASCII.GetBytes(keyId))

@@ -45,4 +45,14 @@ public sealed class CredentialVaultOptions
     /// </summary>
     /// <value>Not set by default: the local ring's active key wraps.</value>
     public string? WrapKeyId { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the keys of the local ring (<see cref="Keys"/>) open and seal envelopes. Set it to
+    /// <see langword="false"/> once every envelope is under a custodian's key (<see cref="WrapKeyId"/> set and
+    /// <c>RewrapAllAsync</c> run to the end): the local keys then only derive the audit key, so someone who reads the
+    /// configuration and writes the database cannot forge an envelope — a destination seal naming a server of theirs —
+    /// that the library would accept. An envelope still under a local key then no longer opens.
+    /// </summary>
+    /// <value><see langword="true"/> by default. <see langword="false"/> requires <see cref="WrapKeyId"/> to name a custodian's key.</value>
+    public bool LocalKeysOpenEnvelopes { get; set; } = true;
 }

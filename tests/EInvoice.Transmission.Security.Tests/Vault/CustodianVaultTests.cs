@@ -152,6 +152,50 @@ public sealed class CustodianVaultTests
         (await store.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task LocalKeysOpenEnvelopes_False_AnEnvelopeForgedWithTheLocalKeyOpensNowhere_TheCustodiansStillDo(bool localKeysOpen)
+    {
+        // After a migration to a custodian the local key stays configured for the audit; someone who reads the
+        // configuration can seal with it (here: a ring-only vault over the same key, as an attacker would build).
+        var vault = CredentialVault.Create(new Some.FixedKeyProvider(Some.KeyRing()), [_custodian], new Lazy<string?>(_custodian.KeyId), new Lazy<bool>(() => localKeysOpen));
+        var forged = Some.Vault().Seal("https://attacker.example/token"u8, The.CompanyId, "row.destination");
+        var genuine = await vault.SealAsync("secret"u8.ToArray(), The.CompanyId, The.ClientSecretField);
+
+        var openForged = () => vault.OpenAsync(forged, The.CompanyId, "row.destination");
+        var openForgedSync = () => vault.Open(forged, The.CompanyId, "row.destination");
+
+        if (localKeysOpen)
+        {
+            (await openForged()).Should().Equal("https://attacker.example/token"u8.ToArray(), "by default the local keys still open envelopes (during a migration they must)");
+        }
+        else
+        {
+            await openForged.Should().ThrowAsync<CredentialVaultException>();
+            openForgedSync.Should().Throw<CredentialVaultException>();
+            FluentActions.Invoking(() => vault.Seal("x"u8, The.CompanyId, The.ClientSecretField)).Should().Throw<InvalidOperationException>().WithMessage("*LocalKeysOpenEnvelopes*");
+        }
+
+        (await vault.OpenAsync(genuine, The.CompanyId, The.ClientSecretField)).Should().Equal("secret"u8.ToArray());
+        using var auditKey = vault.CreateAuditKey();
+        auditKey.Should().NotBeNull("the local key still derives the audit key");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(The.KeyId)]
+    public void StartupValidation_LocalKeysOpenEnvelopesFalseWithoutACustodianWrapKey_FailsNamingTheSetting(string? wrapKeyId)
+    {
+        var options = new CredentialVaultOptions { ActiveKeyId = The.KeyId, WrapKeyId = wrapKeyId, LocalKeysOpenEnvelopes = false };
+        options.Keys[The.KeyId] = The.Key;
+
+        var result = new CredentialVaultOptionsValidator([new TestCustodian("hsm_2026")]).Validate(null, options);
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("EInvoiceTransmission:Vault:LocalKeysOpenEnvelopes").And.Contain("WrapKeyId").And.NotContain(The.Key);
+    }
+
     [Fact]
     public async Task SendAsync_CachedToken_MakesNoCallToTheCustodian()
     {

@@ -81,6 +81,13 @@ internal sealed class CredentialVaultOptionsValidator(IEnumerable<IKeyWrapper> c
             }
         }
 
+        if (!options.LocalKeysOpenEnvelopes && (options.WrapKeyId is not { } custodianKey || keys.Exists(k => string.Equals(k.Key, custodianKey, StringComparison.Ordinal))))
+        {
+            failures.Add(
+                $"'{Section}:LocalKeysOpenEnvelopes' is false, so the local keys seal nothing: set '{WrapKeyIdSetting}' to a key held by a registered key " +
+                "custodian (and run RewrapAllAsync to it first), or set LocalKeysOpenEnvelopes back to true.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
